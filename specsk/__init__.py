@@ -1,0 +1,41 @@
+"""specsk: sound classification with spectrograms as images, the scikit-learn way.
+
+Subpackages (imported on demand, so ``import specsk`` stays light):
+
+- :mod:`specsk.audio` - loading, resampling, fixed-length fragments, normalisation
+- :mod:`specsk.spectrogram` - STFT, mel, CQT, gammatone, Bark, CWT, dB, PCEN, MFCC, chroma
+- :mod:`specsk.datasets` - synthetic sounds and dataset helpers
+- :mod:`specsk.registry` - every estimator, built-in or plugin
+"""
+
+import importlib
+
+__version__ = "0.1.0.dev0"
+
+_SUBMODULES = (
+    "audio",
+    "base",
+    "datasets",
+    "decomposition",
+    "exceptions",
+    "features",
+    "filters",
+    "nn",
+    "plotting",
+    "registry",
+    "segmentation",
+    "spectrogram",
+    "utils",
+)
+
+__all__ = ["__version__", *_SUBMODULES]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'specsk' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

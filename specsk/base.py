@@ -1,0 +1,248 @@
+"""Base classes shared by every specsk estimator.
+
+A specsk transformer declares, as class attributes, what it takes and what it gives:
+
+``_input``
+    ``"waveform"`` (2-D ``(n_clips, n_times)``, equal lengths), ``"ragged"`` (2-D or a list of
+    1-D clips of any length), ``"spectrogram"`` (3-D/4-D image batches), ``"paths"`` (file
+    names) or ``"features"`` (2-D tables).
+``_output``
+    ``"waveform"``, ``"spectrogram"`` or ``"features"`` (2-D with ``get_feature_names_out``).
+``_kind``
+    the registry family: ``"audio"``, ``"spectrogram"``, ``"filter"``, ``"feature"``,
+    ``"decomposition"``, ``"segmentation"``, ``"model"``.
+``_stateless``
+    ``True`` when ``fit`` learns nothing: the ``requires_fit`` tag is ``False`` and
+    ``transform`` works before and after ``fit``.
+
+Subclasses implement ``_transform(X)`` (and ``_fit(X, y)`` when stateful) on validated input;
+the public ``fit``/``transform`` here do parameter validation, input validation, the
+``n_features_in_`` bookkeeping and the fitted check, so every estimator behaves alike.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import get_tags
+from sklearn.utils.validation import _check_feature_names, check_is_fitted, validate_data
+
+from .utils._validation import (
+    check_ragged_waveforms,
+    check_spectrograms,
+    check_waveforms,
+    is_ragged,
+)
+
+__all__ = ["FeatureExtractorMixin", "SpecskTransformer", "get_specsk_tags"]
+
+_INPUTS = ("waveform", "ragged", "multichannel", "spectrogram", "paths", "features")
+_OUTPUTS = ("waveform", "spectrogram", "features", "predictions")
+
+
+class SpecskTransformer(TransformerMixin, BaseEstimator):
+    """Base class of specsk transformers.
+
+    Not meant to be used directly; see the module docstring for the contract subclasses fill
+    in. ``set_output`` is accepted by every specsk transformer so that
+    ``Pipeline.set_output(transform="pandas")`` works end to end: steps whose output is an
+    image batch (3-D/4-D) keep returning arrays, since a DataFrame cannot hold them, and only
+    steps with a 2-D feature table (``get_feature_names_out``) return DataFrames.
+    """
+
+    _input: ClassVar[str] = "spectrogram"
+    _output: ClassVar[str] = "spectrogram"
+    _kind: ClassVar[str] = "other"
+    _stateless: ClassVar[bool] = True
+    _spectrogram_ranks: ClassVar[tuple[int, ...]] = (3, 4)
+    # {sklearn check name: why it cannot apply}; read by tests/test_common.py
+    _expected_failed_checks: ClassVar[dict[str, str]] = {}
+
+    # -- template methods -------------------------------------------------------------------
+    def fit(self, X, y=None):
+        """Validate ``X``, learn what the step needs (nothing for stateless steps).
+
+        Parameters
+        ----------
+        X : array-like
+            Input batch, as described in the class docstring.
+        y : None or array-like [shape=(n,)]
+            Ignored by unsupervised steps; kept for pipeline compatibility.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_params()
+        Xv = self._validate_input(X, reset=True)
+        self._fit(Xv, y)
+        return self
+
+    def transform(self, X):
+        """Apply the step to a batch.
+
+        Parameters
+        ----------
+        X : array-like
+            Input batch, as described in the class docstring.
+
+        Returns
+        -------
+        Xt : ndarray
+            Output batch; see the class docstring for its shape.
+        """
+        if get_tags(self).requires_fit:
+            check_is_fitted(self)
+        else:
+            self._validate_params()
+        Xv = self._validate_input(X, reset=False)
+        return self._transform(Xv)
+
+    def _fit(self, X, y):
+        """Learn fitted state from validated ``X``; stateless steps learn nothing."""
+
+    def _transform(self, X):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- validation -------------------------------------------------------------------------
+    def _validate_input(self, X, *, reset: bool):
+        kind = self._input
+        if kind == "waveform":
+            arr = check_waveforms(X)
+        elif kind == "multichannel":
+            arr = check_waveforms(X, allow_multichannel=True)
+        elif kind == "ragged":
+            if is_ragged(X):
+                if reset and hasattr(self, "n_features_in_"):
+                    del self.n_features_in_
+                return check_ragged_waveforms(X, allow_multichannel=self._accepts_multichannel())
+            arr = check_waveforms(X, allow_multichannel=self._accepts_multichannel())
+            if reset:
+                self._n_features_bookkeeping(X, arr, reset=True)
+            return arr
+        elif kind == "spectrogram":
+            arr = check_spectrograms(X, ranks=self._spectrogram_ranks)
+        elif kind == "features":
+            return validate_data(self, X, reset=reset, dtype=(np.float32, np.float64))
+        else:  # "paths": subclasses validate themselves
+            return X
+        self._n_features_bookkeeping(X, arr, reset=reset)
+        return arr
+
+    def _accepts_multichannel(self) -> bool:
+        return False
+
+    def _n_features_bookkeeping(self, X_orig, arr, *, reset: bool) -> None:
+        """``n_features_in_`` / ``feature_names_in_`` as scikit-learn defines them.
+
+        For waveforms a "feature" is a sample, so a mismatch means clips of another length than
+        in ``fit``; for spectrograms it is the size of axis 1 (bins, or channels for 4-D).
+        """
+        _check_feature_names(self, X_orig, reset=reset)
+        n = arr.shape[1]
+        if reset:
+            self.n_features_in_ = n
+            return
+        expected = getattr(self, "n_features_in_", None)
+        if expected is not None and n != expected:
+            what = (
+                "samples per clip: clips must have the length seen in fit"
+                if self._input in ("waveform", "ragged", "multichannel")
+                else "the size of axis 1 (frequency bins, or channels for 4-D input)"
+            )
+            raise ValueError(
+                f"X has {n} features, but {type(self).__name__} is expecting {expected} "
+                f"features as input (features are {what})."
+            )
+
+    # -- scikit-learn plumbing --------------------------------------------------------------
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = not self._stateless
+        tags.input_tags.two_d_array = self._input in ("waveform", "ragged", "features")
+        tags.input_tags.three_d_array = self._input in ("spectrogram", "multichannel") or (
+            self._input == "ragged" and self._accepts_multichannel()
+        )
+        tags.input_tags.string = self._input == "paths"
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def set_output(self, *, transform=None):
+        """Set the output container of ``transform`` and ``fit_transform``.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None
+            For 2-D feature tables, as in scikit-learn. Image and waveform batches cannot be
+            DataFrames: they stay NumPy arrays whatever is asked, so that a whole pipeline can
+            be configured at once.
+
+        Returns
+        -------
+        self : object
+        """
+        if self._output == "features":
+            return super().set_output(transform=transform)
+        if transform not in (None, "default", "pandas", "polars"):
+            raise ValueError(
+                f"transform must be 'default', 'pandas', 'polars' or None, got {transform!r}"
+            )
+        return self
+
+    @classmethod
+    def _get_test_params(cls) -> list[dict]:
+        """Small parameter sets that make tests fast (sktime/skorch convention)."""
+        return [{}]
+
+
+class FeatureExtractorMixin:
+    """Mixin for steps whose output is a 2-D feature table.
+
+    Subclasses implement ``_feature_names()`` returning one name per output column, computed
+    from fitted state (for example the input shape learned in ``fit``).
+    """
+
+    _output: ClassVar[str] = "features"
+    _stateless: ClassVar[bool] = False
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored: names come from the fitted parameters (spectrogram inputs have no column
+            names).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        return np.asarray(self._feature_names(), dtype=object)
+
+    def _feature_names(self) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def get_specsk_tags(estimator) -> dict:
+    """specsk's description of an estimator (class or instance): family, input and output.
+
+    Works on third-party estimators too: missing attributes get neutral defaults.
+
+    Returns
+    -------
+    tags : dict
+        ``{"kind", "input", "output", "requires_fit"}``.
+    """
+    cls = estimator if isinstance(estimator, type) else type(estimator)
+    requires_fit = not getattr(cls, "_stateless", False)
+    return {
+        "kind": getattr(cls, "_kind", "other"),
+        "input": getattr(cls, "_input", "features"),
+        "output": getattr(cls, "_output", "features" if hasattr(cls, "transform") else "predictions"),
+        "requires_fit": requires_fit,
+    }

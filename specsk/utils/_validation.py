@@ -1,0 +1,242 @@
+"""Input validation shared by every specsk function and estimator.
+
+The data contract (``../shared/DESIGN.md``):
+
+* waveforms: 2-D ``(n_clips, n_times)`` or a ragged sequence of 1-D clips; multichannel
+  ``(n_clips, n_channels, n_times)`` only where a step says so;
+* spectrograms: 3-D ``(n, n_bins, n_frames)`` or 4-D ``(n, n_channels, n_bins, n_frames)``;
+* floating dtype is kept (float32 or float64); anything else becomes float32.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+from ..exceptions import ShortClipWarning
+
+__all__ = [
+    "as_float_array",
+    "check_sr",
+    "check_ragged_waveforms",
+    "check_spectrograms",
+    "check_waveforms",
+    "is_ragged",
+    "pad_short_clips",
+]
+
+_FLOATS = (np.float32, np.float64)
+
+
+def _float_dtype(dtype) -> np.dtype:
+    """float32 and float64 are kept; any other numeric dtype becomes float32."""
+    return np.dtype(dtype) if np.dtype(dtype) in (np.float32, np.float64) else np.dtype(np.float32)
+
+
+def as_float_array(x, *, name: str = "X") -> np.ndarray:
+    """Convert ``x`` to a float32/float64 array with a clear error for non-numeric data."""
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # inhomogeneous nested sequences
+        raise ValueError(
+            f"{name} could not be converted to an array ({exc}); pass a NumPy array or a list "
+            "of 1-D clips"
+        ) from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+    ):
+        raise TypeError(
+            f"{name} must hold real numbers (float or integer samples), got dtype "
+            f"{arr.dtype!s}; decode or convert the data first"
+        )
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype!s}")
+    if np.issubdtype(arr.dtype, np.integer):
+        # integer PCM passed directly: keep the values (AudioLoader scales PCM to [-1, 1])
+        return arr.astype(np.float32)
+    return arr.astype(_float_dtype(arr.dtype), copy=False)
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    if not np.isfinite(arr).all():
+        kind = "NaN" if np.isnan(arr).any() else "infinity"
+        raise ValueError(
+            f"Input {name} contains {kind}; audio samples and spectrogram values must be "
+            "finite. Replace or drop the affected clips (np.nan_to_num, or AudioLoader with "
+            "on_error='skip')."
+        )
+
+
+def is_ragged(X) -> bool:
+    """True if ``X`` is a sequence of clips with different lengths (not a rectangular array)."""
+    if isinstance(X, np.ndarray):
+        return X.dtype == object
+    if isinstance(X, list | tuple) and len(X) > 0:
+        lengths = {np.shape(x)[-1] if np.ndim(x) else -1 for x in X}
+        return len(lengths) > 1
+    return False
+
+
+def check_ragged_waveforms(X, *, name: str = "X", allow_multichannel: bool = False):
+    """Validate a (possibly ragged) batch of clips and return a list of float arrays.
+
+    Parameters
+    ----------
+    X : ndarray [shape=(n_clips, n_times)] or sequence of ndarray [shape=(n_times,)]
+        Clips; each may be ``(n_channels, n_times)`` if ``allow_multichannel``.
+
+    Returns
+    -------
+    clips : list of ndarray
+        One float32/float64 array per clip.
+    """
+    if isinstance(X, str | bytes):
+        raise TypeError(f"{name} must be a batch of clips, got a single string {X!r}")
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        arr = as_float_array(X, name=name)
+        if arr.ndim == 1:
+            raise ValueError(
+                f"{name} must be a batch of clips: 2-D (n_clips, n_times) or a list of 1-D "
+                f"clips, got a 1-D array of shape {arr.shape}. Wrap a single clip as "
+                "x[np.newaxis]."
+            )
+        clips = list(arr)
+    else:
+        try:
+            clips = [as_float_array(c, name=f"{name}[{i}]") for i, c in enumerate(X)]
+        except TypeError as exc:
+            if "not iterable" in str(exc):
+                raise TypeError(
+                    f"{name} must be a batch of clips (2-D array or list of 1-D arrays), got "
+                    f"{type(X).__name__}"
+                ) from None
+            raise
+    if len(clips) == 0:
+        raise ValueError(f"{name} is empty: expected at least one clip")
+    max_ndim = 2 if allow_multichannel else 1
+    for i, c in enumerate(clips):
+        if c.ndim == 0 or c.ndim > max_ndim:
+            hint = (
+                " Multichannel clips are not accepted here: downmix with AudioLoader(mono=True)"
+                " or ToMono first."
+                if c.ndim == 2 and not allow_multichannel
+                else ""
+            )
+            raise ValueError(
+                f"{name}[{i}] has {c.ndim} dimension(s) (shape {c.shape}); expected "
+                f"{'(n_times,) or (n_channels, n_times)' if allow_multichannel else '(n_times,)'}"
+                f".{hint}"
+            )
+        if c.shape[-1] == 0:
+            raise ValueError(f"{name}[{i}] is an empty clip (0 samples); drop it or pad it")
+        _check_finite(c, f"{name}[{i}]")
+    return clips
+
+
+def check_waveforms(X, *, name: str = "X", allow_multichannel: bool = False) -> np.ndarray:
+    """Validate a rectangular batch of waveforms.
+
+    Parameters
+    ----------
+    X : array-like [shape=(n_clips, n_times)]
+        Equal-length clips (``(n_clips, n_channels, n_times)`` if ``allow_multichannel``).
+
+    Returns
+    -------
+    X : ndarray, float32 or float64
+
+    Raises
+    ------
+    ValueError
+        Wrong rank, ragged clips, empty clips, NaN/inf, multichannel where mono is needed.
+    TypeError
+        Non-numeric data.
+    """
+    if is_ragged(X):
+        lengths = [np.shape(c)[-1] for c in X]
+        raise ValueError(
+            f"{name} holds clips of different lengths (min {min(lengths)}, max {max(lengths)} "
+            "samples) but this step needs equal-length clips; put FixedLength(length=...) "
+            "before it (pad, crop, tile or centre)."
+        )
+    arr = as_float_array(X, name=name)
+    expected = 3 if allow_multichannel else 2
+    if arr.ndim == 3 and not allow_multichannel:
+        raise ValueError(
+            f"{name} has shape {arr.shape}: that looks like multichannel (e.g. stereo) audio "
+            "(n_clips, n_channels, n_times), but this step needs mono (n_clips, n_times). "
+            "Downmix with AudioLoader(mono=True) or ToMono first."
+        )
+    if arr.ndim not in (2, expected):
+        raise ValueError(
+            f"{name} must be 2-D (n_clips, n_times)"
+            + (" or 3-D (n_clips, n_channels, n_times)" if allow_multichannel else "")
+            + f", got a {arr.ndim}-D array of shape {arr.shape}."
+            + (" Wrap a single clip as x[np.newaxis]." if arr.ndim == 1 else "")
+        )
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: expected at least one clip")
+    if arr.shape[-1] == 0:
+        raise ValueError(f"{name} holds empty clips (0 samples per clip)")
+    _check_finite(arr, name)
+    return arr
+
+
+def check_spectrograms(X, *, name: str = "X", ranks=(3, 4)) -> np.ndarray:
+    """Validate a batch of time-frequency images.
+
+    Parameters
+    ----------
+    X : array-like [shape=(n, n_bins, n_frames) or (n, n_channels, n_bins, n_frames)]
+
+    Returns
+    -------
+    X : ndarray, float32 or float64
+    """
+    arr = as_float_array(X, name=name)
+    if arr.ndim not in ranks:
+        shapes = {3: "(n, n_bins, n_frames)", 4: "(n, n_channels, n_bins, n_frames)"}
+        allowed = " or ".join(f"{r}-D {shapes[r]}" for r in ranks)
+        hint = ""
+        if arr.ndim == 2:
+            hint = (
+                " A single spectrogram S must be passed as S[np.newaxis]; waveforms go to a "
+                "time-frequency transform (e.g. MelSpectrogram) first."
+            )
+        raise ValueError(
+            f"{name} must be a batch of spectrograms, {allowed}; got a {arr.ndim}-D array of "
+            f"shape {arr.shape}.{hint}"
+        )
+    if 0 in arr.shape:
+        raise ValueError(f"{name} has an empty dimension: shape {arr.shape}")
+    _check_finite(arr, name)
+    return arr
+
+
+def check_sr(sr, *, name: str = "sr") -> float:
+    """Validate a sample rate: a positive finite number."""
+    if isinstance(sr, bool) or not isinstance(sr, numbers.Real) or not np.isfinite(sr) or sr <= 0:
+        raise ValueError(f"{name} must be a positive number of samples per second, got {sr!r}")
+    return float(sr)
+
+
+def pad_short_clips(X: np.ndarray, min_length: int, *, what: str = "n_fft") -> np.ndarray:
+    """Zero-pad clips (last axis) shorter than ``min_length`` at the end, with a warning.
+
+    specsk's documented policy: a clip shorter than the analysis window is padded with zeros
+    to the window length and a :class:`~specsk.exceptions.ShortClipWarning` says so; it is
+    never silently dropped or truncated.
+    """
+    n = X.shape[-1]
+    if n >= min_length:
+        return X
+    warnings.warn(
+        f"clips have {n} samples, fewer than {what}={min_length}; they were zero-padded at the "
+        f"end to {min_length} samples. Use a smaller {what} or FixedLength to control this.",
+        ShortClipWarning,
+        stacklevel=3,
+    )
+    pad = [(0, 0)] * (X.ndim - 1) + [(0, min_length - n)]
+    return np.pad(X, pad)

@@ -1,0 +1,299 @@
+"""The specsk conformance suite, for built-ins and plugin authors alike.
+
+scikit-learn's own ``check_estimator`` feeds small 2-D numeric tables; most specsk steps take
+waveforms or image batches, so this suite checks the same contract with *natural* inputs:
+output rank, float32 kept, feature names, clone/pickle round trip, fitted-state rules, batch
+independence, rejection of bad input, and use inside ``Pipeline`` and ``GridSearchCV``.
+
+Estimators can steer it with two class hooks:
+
+``_get_test_params()``
+    list of small parameter dicts (one estimator per dict is checked);
+``_make_test_input(rng)``
+    classmethod returning ``(X, y)`` when the default natural input does not suit the step
+    (for example file paths, or spectrograms with a fixed number of bins).
+
+Examples
+--------
+>>> from specsk.utils.estimator_checks import check_estimator
+>>> from specsk.spectrogram import MelSpectrogram            # doctest: +SKIP
+>>> check_estimator(MelSpectrogram(sr=8000, n_fft=256, n_mels=16))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+from collections.abc import Callable, Iterator
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils import get_tags
+
+from ..base import get_specsk_tags
+
+__all__ = ["check_estimator", "make_natural_input", "yield_specsk_checks"]
+
+N_TEST = 8
+
+
+def make_natural_input(estimator, *, random_state=0, rank=None):
+    """Return ``(X, y)`` of the kind ``estimator`` takes, as a user would pass it.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+    random_state : int
+    rank : int, optional
+        For spectrogram input, 3 or 4 (default: the lowest rank the estimator accepts).
+    """
+    rng = np.random.default_rng(random_state)
+    hook = getattr(type(estimator), "_make_test_input", None)
+    y = np.tile([0, 1], N_TEST // 2)
+    if hook is not None:
+        return hook(rng) if rank is None else hook(rng, rank=rank)
+    stags = get_specsk_tags(estimator)
+    kind = stags["input"]
+    if kind in ("waveform", "ragged"):
+        t = np.arange(4096) / 8000.0
+        f0 = np.where(y == 0, 440.0, 1200.0)[:, None]
+        X = 0.5 * np.sin(2 * np.pi * f0 * t) + 0.05 * rng.standard_normal((N_TEST, t.size))
+        return X.astype(np.float32), y
+    if kind == "multichannel":
+        X = 0.1 * rng.standard_normal((N_TEST, 2, 4096))
+        return X.astype(np.float32), y
+    if kind == "spectrogram":
+        ranks = getattr(type(estimator), "_spectrogram_ranks", (3, 4))
+        rank = rank or min(ranks)
+        shape = (N_TEST, 32, 24) if rank == 3 else (N_TEST, 2, 32, 24)
+        X = np.exp(rng.standard_normal(shape))
+        # a class-dependent band so that a pipeline has something to learn
+        X[y == 1, ..., 8:12, :] *= 20.0
+        return X.astype(np.float32), y
+    X = rng.standard_normal((N_TEST, 6))
+    X[y == 1, 0] += 3.0
+    return X.astype(np.float32), y
+
+
+def _as_array(Xt):
+    return np.asarray(Xt.to_numpy() if hasattr(Xt, "to_numpy") else Xt)
+
+
+def _assert_same_output(a, b, msg: str, rtol: float = 1e-6, atol: float = 1e-6) -> None:
+    if isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), msg
+        for x, z in zip(a, b, strict=True):
+            np.testing.assert_allclose(x, z, rtol=rtol, atol=atol, err_msg=msg)
+    else:
+        np.testing.assert_allclose(_as_array(a), _as_array(b), rtol=rtol, atol=atol, err_msg=msg)
+
+
+def _fit_transform(est, X, y):
+    return clone(est).fit(X, y).transform(X)
+
+
+# -- the checks --------------------------------------------------------------------------------
+def check_fit_returns_self(est):
+    X, y = make_natural_input(est)
+    e = clone(est)
+    assert e.fit(X, y) is e, f"{type(est).__name__}.fit must return self"
+
+
+def check_output_rank(est):
+    X, y = make_natural_input(est)
+    Xt = _fit_transform(est, X, y)
+    out = get_specsk_tags(est)["output"]
+    n = len(X)
+    if out == "features":
+        assert _as_array(Xt).ndim == 2, f"feature output must be 2-D, got {np.ndim(Xt)}-D"
+    elif out == "spectrogram":
+        assert np.ndim(Xt) in (3, 4), f"spectrogram output must be 3-D/4-D, got {np.ndim(Xt)}-D"
+    elif out == "waveform":
+        if not isinstance(Xt, list):
+            assert np.ndim(Xt) in (2, 3), f"waveform output must be 2-D, got {np.ndim(Xt)}-D"
+    assert len(Xt) == n, f"output has {len(Xt)} rows for {n} input clips"
+
+
+def check_float32_kept(est):
+    X, y = make_natural_input(est)
+    Xt = _fit_transform(est, X, y)
+    arrays = Xt if isinstance(Xt, list) else [_as_array(Xt)]
+    for a in arrays:
+        if np.issubdtype(np.asarray(a).dtype, np.floating):
+            assert np.asarray(a).dtype == np.float32, (
+                f"float32 input gave {np.asarray(a).dtype} output; specsk keeps float32"
+            )
+
+
+def check_feature_names(est):
+    if get_specsk_tags(est)["output"] != "features":
+        return
+    X, y = make_natural_input(est)
+    e = clone(est).fit(X, y)
+    Xt = e.transform(X)
+    names = e.get_feature_names_out()
+    assert len(names) == _as_array(Xt).shape[1], (
+        f"{len(names)} feature names for {_as_array(Xt).shape[1]} output columns"
+    )
+    assert all(isinstance(s, str) and s for s in names), "feature names must be non-empty str"
+    assert len(set(names)) == len(names), "feature names must be unique"
+    try:
+        import pandas  # noqa: F401
+    except ImportError:  # pragma: no cover
+        return
+    df = clone(est).set_output(transform="pandas").fit(X, y).transform(X)
+    assert list(df.columns) == list(names), "set_output('pandas') columns != feature names"
+
+
+def check_clone_and_pickle(est):
+    X, y = make_natural_input(est)
+    c = clone(est)
+    assert c.get_params() == est.get_params() or repr(c) == repr(est)
+    fitted = clone(est).fit(X, y)
+    restored = pickle.loads(pickle.dumps(fitted))
+    _assert_same_output(fitted.transform(X), restored.transform(X), "pickle round trip changed output")
+
+
+def check_fitted_state(est):
+    X, y = make_natural_input(est)
+    e = clone(est)
+    if get_tags(e).requires_fit:
+        try:
+            e.transform(X)
+        except NotFittedError:
+            return
+        raise AssertionError(f"{type(est).__name__}.transform before fit must raise NotFittedError")
+    before = e.transform(X)
+    after = e.fit(X, y).transform(X)
+    _assert_same_output(before, after, "stateless transform changed after fit")
+
+
+def check_batch_independence(est):
+    """Images of a batch never mix: a sub-batch gives the same rows as the whole batch."""
+    X, y = make_natural_input(est)
+    e = clone(est).fit(X, y)
+    full = e.transform(X)
+    part = e.transform(X[2:5] if not isinstance(X, list) else X[2:5])
+    full_part = full[2:5] if not isinstance(full, list) else full[2:5]
+    _assert_same_output(full_part, part, "transforming a sub-batch changed its rows", 1e-4, 1e-5)
+
+
+def check_deterministic(est):
+    X, y = make_natural_input(est)
+    _assert_same_output(_fit_transform(est, X, y), _fit_transform(est, X, y), "not deterministic")
+
+
+def check_rejects_nan(est):
+    X, y = make_natural_input(est)
+    if not isinstance(X, np.ndarray) or not np.issubdtype(X.dtype, np.floating):
+        return
+    Xbad = X.copy()
+    Xbad.flat[3] = np.nan
+    e = clone(est)
+    try:
+        e.fit(Xbad, y).transform(Xbad)
+    except ValueError as exc:
+        assert "nan" in str(exc).lower(), f"NaN error should say NaN: {exc}"
+        return
+    raise AssertionError(f"{type(est).__name__} accepted NaN input")
+
+
+def check_rejects_wrong_rank(est):
+    X, y = make_natural_input(est)
+    if not isinstance(X, np.ndarray) or X.dtype.kind not in "fiu" or X.ndim < 2:
+        return
+    try:
+        clone(est).fit(X[0], y[:1]).transform(X[0])
+    except (ValueError, TypeError) as exc:
+        assert str(exc), "error must have a message"
+        return
+    raise AssertionError(f"{type(est).__name__} accepted a single sample of rank {X.ndim - 1}")
+
+
+def check_no_input_mutation(est):
+    X, y = make_natural_input(est)
+    if not isinstance(X, np.ndarray):
+        return
+    X0 = X.copy()
+    _fit_transform(est, X, y)
+    np.testing.assert_array_equal(X, X0, err_msg="fit/transform modified its input")
+
+
+def _flatten(Xt):
+    Xt = _as_array(Xt)
+    return Xt.reshape(len(Xt), -1)
+
+
+def check_in_pipeline_and_grid_search(est):
+    X, y = make_natural_input(est)
+    if get_specsk_tags(est)["output"] not in ("features", "spectrogram", "waveform"):
+        return
+    pipe = make_pipeline(
+        clone(est),
+        FunctionTransformer(_flatten),
+        LogisticRegression(max_iter=200),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        grid = GridSearchCV(pipe, {"logisticregression__C": [0.1, 1.0]}, cv=2, error_score="raise")
+        grid.fit(X, y)
+        pred = grid.predict(X)
+    assert len(pred) == len(y)
+    assert set(np.unique(pred)) <= set(np.unique(y))
+
+
+_CHECKS: tuple[Callable, ...] = (
+    check_fit_returns_self,
+    check_output_rank,
+    check_float32_kept,
+    check_feature_names,
+    check_clone_and_pickle,
+    check_fitted_state,
+    check_batch_independence,
+    check_deterministic,
+    check_rejects_nan,
+    check_rejects_wrong_rank,
+    check_no_input_mutation,
+    check_in_pipeline_and_grid_search,
+)
+
+
+def yield_specsk_checks(estimator) -> Iterator[Callable]:
+    """Yield the specsk contract checks (each takes the estimator) that apply."""
+    yield from _CHECKS
+
+
+def check_estimator(estimator, *, sklearn_checks: bool = True) -> None:
+    """Run the specsk contract suite, and scikit-learn's where the input is 2-D.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+    sklearn_checks : bool, default=True
+        Also run :func:`sklearn.utils.estimator_checks.check_estimator`, with the checks the
+        estimator lists in ``_expected_failed_checks`` allowed to fail.
+
+    Raises
+    ------
+    AssertionError
+        From the first failing check, naming it.
+    """
+    for check in yield_specsk_checks(estimator):
+        try:
+            check(estimator)
+        except AssertionError as exc:
+            raise AssertionError(f"{check.__name__} failed for {estimator!r}: {exc}") from exc
+    if sklearn_checks and get_tags(estimator).input_tags.two_d_array:
+        from sklearn.utils.estimator_checks import check_estimator as sk_check
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sk_check(
+                estimator,
+                expected_failed_checks=getattr(estimator, "_expected_failed_checks", {}),
+            )

@@ -1,0 +1,63 @@
+"""Every registered estimator against scikit-learn's checks and the specsk contract suite.
+
+Checks that cannot apply to an estimator are listed, with the reason, in that estimator's
+``_expected_failed_checks`` class attribute (next to the code they excuse) and are run as
+expected failures, so a check that starts passing is noticed.
+"""
+
+import warnings
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from specsk.registry import all_estimators
+from specsk.utils.estimator_checks import yield_specsk_checks
+
+
+def _instances():
+    out = []
+    for _, cls in all_estimators(include_plugins=False):
+        for params in cls._get_test_params():
+            out.append(cls(**params))
+    return out
+
+
+ESTIMATORS = _instances()
+
+
+def _expected_failed(estimator):
+    return dict(getattr(estimator, "_expected_failed_checks", {}))
+
+
+def test_registry_is_not_empty():
+    assert len(ESTIMATORS) > 0
+
+
+def test_expected_failures_have_reasons():
+    for est in ESTIMATORS:
+        for check, reason in _expected_failed(est).items():
+            assert check.startswith("check_"), f"{type(est).__name__}: {check!r}"
+            assert isinstance(reason, str) and len(reason) > 20, (
+                f"{type(est).__name__}.{check}: give a real reason"
+            )
+
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # SkipTestWarning for estimators that take no 2-D input
+
+    @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed)
+    def test_sklearn_compatible(estimator, check):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check(estimator)
+
+
+@pytest.mark.parametrize(
+    "estimator, check",
+    [(est, check) for est in ESTIMATORS for check in yield_specsk_checks(est)],
+    ids=lambda v: v.__name__ if callable(v) and hasattr(v, "__name__") else repr(v),
+)
+def test_specsk_contract(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(estimator)
