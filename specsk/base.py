@@ -57,6 +57,8 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
     _kind: ClassVar[str] = "other"
     _stateless: ClassVar[bool] = True
     _spectrogram_ranks: ClassVar[tuple[int, ...]] = (3, 4)
+    # every __init__ parameter needs an entry (tests/test_common.py checks it)
+    _parameter_constraints: ClassVar[dict] = {}
     # {sklearn check name: why it cannot apply}; read by tests/test_common.py
     _expected_failed_checks: ClassVar[dict[str, str]] = {}
 
@@ -243,6 +245,8 @@ def get_specsk_tags(estimator) -> dict:
     return {
         "kind": getattr(cls, "_kind", "other"),
         "input": getattr(cls, "_input", "features"),
-        "output": getattr(cls, "_output", "features" if hasattr(cls, "transform") else "predictions"),
+        "output": getattr(
+            cls, "_output", "features" if hasattr(cls, "transform") else "predictions"
+        ),
         "requires_fit": requires_fit,
     }

@@ -34,7 +34,12 @@ _BUILTINS: dict[str, tuple[str, ...]] = {
     "audio": (),
     "spectrogram": (),
     "filter": (),
-    "feature": (),
+    "feature": (
+        "specsk.features:Flatten",
+        "specsk.features:SpectralFeatures",
+        "specsk.features:TemporalStats",
+        "specsk.features:WaveformFeatures",
+    ),
     "decomposition": (),
     "segmentation": (),
     "model": (),
@@ -78,7 +83,7 @@ def _plugin_problem(obj) -> str | None:
     try:
         est = obj()
         clone(est).get_params()
-    except Exception as exc:  # noqa: BLE001 - any failure disqualifies the plugin
+    except Exception as exc:
         return f"it cannot be constructed with default parameters and cloned ({exc!r})"
     return None
 
@@ -110,7 +115,7 @@ def _plugins() -> dict[str, tuple[type, str]]:
             continue
         try:
             obj = ep.load()
-        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break specsk
+        except Exception as exc:
             warnings.warn(
                 f"specsk plugin {where} failed to import and is skipped: {exc!r}",
                 PluginWarning,

@@ -19,9 +19,9 @@ from ..exceptions import ShortClipWarning
 
 __all__ = [
     "as_float_array",
-    "check_sr",
     "check_ragged_waveforms",
     "check_spectrograms",
+    "check_sr",
     "check_waveforms",
     "is_ragged",
     "pad_short_clips",
@@ -44,9 +44,7 @@ def as_float_array(x, *, name: str = "X") -> np.ndarray:
             f"{name} could not be converted to an array ({exc}); pass a NumPy array or a list "
             "of 1-D clips"
         ) from None
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise TypeError(
             f"{name} must hold real numbers (float or integer samples), got dtype "
             f"{arr.dtype!s}; decode or convert the data first"

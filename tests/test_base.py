@@ -1,0 +1,82 @@
+"""Base-class behaviour every specsk estimator inherits."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from specsk.base import FeatureExtractorMixin, SpecskTransformer, get_specsk_tags
+
+
+class _Square(SpecskTransformer):
+    _input = "spectrogram"
+    _output = "spectrogram"
+    _kind = "filter"
+
+    def __init__(self, *, k=1.0):
+        self.k = k
+
+    _parameter_constraints = {"k": [float]}
+
+    def _transform(self, X):
+        return self.k * X**2
+
+
+class _RowMeans(FeatureExtractorMixin, SpecskTransformer):
+    _input = "spectrogram"
+    _kind = "feature"
+
+    def __init__(self):
+        pass
+
+    def _fit(self, X, y):
+        self.n_rows_ = X.shape[1]
+
+    def _transform(self, X):
+        return X.mean(axis=-1)
+
+    def _feature_names(self):
+        return [f"mean_r{i}" for i in range(self.n_rows_)]
+
+
+def test_stateless_works_without_fit_and_validates_params():
+    X = np.ones((2, 3, 4), np.float32)
+    assert _Square().transform(X).dtype == np.float32
+    with pytest.raises(ValueError, match="'k' parameter"):
+        _Square(k="big").transform(X)
+
+
+def test_stateful_requires_fit():
+    with pytest.raises(NotFittedError):
+        _RowMeans().transform(np.ones((2, 3, 4)))
+
+
+def test_n_features_mismatch_message():
+    est = _Square().fit(np.ones((2, 3, 4)))
+    with pytest.raises(ValueError, match=r"expecting 3 features.*frequency bins"):
+        est.transform(np.ones((2, 5, 4)))
+
+
+def test_set_output_pandas_through_a_pipeline():
+    X = np.random.default_rng(0).random((4, 3, 5)).astype(np.float32)
+    pipe = make_pipeline(_Square(), _RowMeans(), StandardScaler()).set_output(transform="pandas")
+    df = pipe.fit_transform(X)
+    assert list(df.columns) == ["mean_r0", "mean_r1", "mean_r2"]
+    # image steps ignore the request (a DataFrame cannot hold 3-D) and still return arrays
+    assert isinstance(pipe[0].transform(X), np.ndarray)
+    with pytest.raises(ValueError, match="transform must be"):
+        _Square().set_output(transform="xml")
+
+
+def test_tags():
+    tags = _Square().__sklearn_tags__()
+    assert tags.requires_fit is False
+    assert tags.input_tags.three_d_array and not tags.input_tags.two_d_array
+    assert get_specsk_tags(_RowMeans) == {
+        "kind": "feature",
+        "input": "spectrogram",
+        "output": "features",
+        "requires_fit": True,
+    }
+    assert get_specsk_tags(StandardScaler)["kind"] == "other"
