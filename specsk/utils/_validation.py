@@ -14,6 +14,7 @@ import numbers
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..exceptions import ShortClipWarning
 
@@ -37,6 +38,11 @@ def _float_dtype(dtype) -> np.dtype:
 
 def as_float_array(x, *, name: str = "X") -> np.ndarray:
     """Convert ``x`` to a float32/float64 array with a clear error for non-numeric data."""
+    if sp.issparse(x):
+        raise TypeError(
+            f"{name} is a sparse matrix, but sparse input is not supported: audio and "
+            "spectrogram batches are dense; convert with X.toarray()"
+        )
     try:
         arr = np.asarray(x)
     except ValueError as exc:  # inhomogeneous nested sequences
@@ -44,14 +50,30 @@ def as_float_array(x, *, name: str = "X") -> np.ndarray:
             f"{name} could not be converted to an array ({exc}); pass a NumPy array or a list "
             "of 1-D clips"
         ) from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+    if arr.dtype == object and arr.ndim == 1 and all(np.ndim(a) >= 1 for a in arr):
+        # a 1-D object array of equal-length clips (e.g. a pandas column of arrays)
+        arr = np.stack([np.asarray(a) for a in arr])
+    if arr.dtype == object:
+        # numbers stored as Python objects (e.g. from a DataFrame) are accepted
+        try:
+            arr = arr.astype(np.float32)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{name} must hold real numbers (float or integer samples); converting its "
+                f"object dtype failed: {exc}"
+            ) from None
+    if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise TypeError(
             f"{name} must hold real numbers (float or integer samples), got dtype "
             f"{arr.dtype!s}; decode or convert the data first"
         )
     if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype!s}")
-    if np.issubdtype(arr.dtype, np.integer):
+        # ValueError and this wording follow scikit-learn's convention for complex input
+        raise ValueError(
+            f"Complex data not supported: {name} must be real-valued, got {arr.dtype!s}; pass "
+            "np.abs(X) or the real/imaginary parts as channels"
+        )
+    if np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_:
         # integer PCM passed directly: keep the values (AudioLoader scales PCM to [-1, 1])
         return arr.astype(np.float32)
     return arr.astype(_float_dtype(arr.dtype), copy=False)
@@ -70,11 +92,13 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 def is_ragged(X) -> bool:
     """True if ``X`` is a sequence of clips with different lengths (not a rectangular array)."""
     if isinstance(X, np.ndarray):
-        return X.dtype == object
-    if isinstance(X, list | tuple) and len(X) > 0:
-        lengths = {np.shape(x)[-1] if np.ndim(x) else -1 for x in X}
-        return len(lengths) > 1
-    return False
+        if X.dtype != object or X.ndim != 1:
+            return False
+    elif not isinstance(X, list | tuple):
+        return False
+    if len(X) == 0 or not all(np.ndim(x) >= 1 for x in X):
+        return False
+    return len({np.shape(x)[-1] for x in X}) > 1
 
 
 def check_ragged_waveforms(X, *, name: str = "X", allow_multichannel: bool = False):
@@ -97,8 +121,8 @@ def check_ragged_waveforms(X, *, name: str = "X", allow_multichannel: bool = Fal
         if arr.ndim == 1:
             raise ValueError(
                 f"{name} must be a batch of clips: 2-D (n_clips, n_times) or a list of 1-D "
-                f"clips, got a 1-D array of shape {arr.shape}. Wrap a single clip as "
-                "x[np.newaxis]."
+                f"clips, got a 1-D array of shape {arr.shape}. Reshape your data: wrap a "
+                "single clip as x[np.newaxis]."
             )
         clips = list(arr)
     else:
@@ -172,12 +196,15 @@ def check_waveforms(X, *, name: str = "X", allow_multichannel: bool = False) -> 
             f"{name} must be 2-D (n_clips, n_times)"
             + (" or 3-D (n_clips, n_channels, n_times)" if allow_multichannel else "")
             + f", got a {arr.ndim}-D array of shape {arr.shape}."
-            + (" Wrap a single clip as x[np.newaxis]." if arr.ndim == 1 else "")
+            + (" Reshape your data: wrap a single clip as x[np.newaxis]." if arr.ndim == 1 else "")
         )
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: expected at least one clip")
     if arr.shape[-1] == 0:
-        raise ValueError(f"{name} holds empty clips (0 samples per clip)")
+        raise ValueError(
+            f"{name} holds empty clips: found array with 0 feature(s) (shape={arr.shape}) while "
+            "a minimum of 1 is required (features are samples per clip)."
+        )
     _check_finite(arr, name)
     return arr
 

@@ -29,13 +29,15 @@ def test_float_dtypes_kept_and_ints_become_float32():
     [
         (np.array([[0.0, np.nan, 1.0]]), ValueError, "contains NaN"),
         (np.array([[0.0, np.inf, 1.0]]), ValueError, "contains infinity"),
-        (np.zeros((2, 0)), ValueError, "empty clips"),
+        (np.zeros((2, 0)), ValueError, r"empty clips: found array with 0 feature\(s\)"),
         (np.zeros((0, 5)), ValueError, "is empty"),
         (np.zeros(5), ValueError, "x\\[np.newaxis\\]"),
         (np.zeros((2, 2, 3, 4)), ValueError, "got a 4-D array"),
         (np.zeros((2, 2, 64)), ValueError, "needs mono"),
         (np.array([["a", "b"]]), TypeError, "must hold real numbers"),
-        (np.zeros((2, 3), complex), TypeError, "real-valued"),
+        (np.array([[1.0, {"a": 1}]], dtype=object), TypeError, "must hold real numbers"),
+        (__import__("scipy.sparse").sparse.csr_matrix(np.ones((2, 3))), TypeError, "sparse"),
+        (np.zeros((2, 3), complex), ValueError, "Complex data not supported"),
         ([np.zeros(4), np.zeros(6)], ValueError, "FixedLength"),
     ],
 )
