@@ -60,11 +60,17 @@ with warnings.catch_warnings():
             check(estimator)
 
 
-@pytest.mark.parametrize(
-    "estimator, check",
-    [(est, check) for est in ESTIMATORS for check in yield_specsk_checks(est)],
-    ids=lambda v: v.__name__ if callable(v) and hasattr(v, "__name__") else repr(v),
-)
+def _specsk_cases():
+    for est in ESTIMATORS:
+        expected = _expected_failed(est)
+        for check in yield_specsk_checks(est):
+            marks = ()
+            if check.__name__ in expected:
+                marks = pytest.mark.xfail(reason=expected[check.__name__], strict=True)
+            yield pytest.param(est, check, marks=marks, id=f"{est!r}-{check.__name__}")
+
+
+@pytest.mark.parametrize("estimator, check", list(_specsk_cases()))
 def test_specsk_contract(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
