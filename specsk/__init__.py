@@ -4,6 +4,11 @@ Subpackages (imported on demand, so ``import specsk`` stays light):
 
 - :mod:`specsk.audio` - loading, resampling, fixed-length fragments, normalisation
 - :mod:`specsk.spectrogram` - STFT, mel, CQT, gammatone, Bark, CWT, dB, PCEN, MFCC, chroma
+- :mod:`specsk.filters` - image filters and denoising for spectrogram batches
+- :mod:`specsk.features` - texture, image, spectral and temporal features
+- :mod:`specsk.decomposition` - HPSS, NMF, ICA source separation
+- :mod:`specsk.segmentation` - region segmentation, region features, template matching
+- :mod:`specsk.screening` - flag silent, clipped, noisy and duplicate clips
 - :mod:`specsk.datasets` - synthetic sounds and dataset helpers
 - :mod:`specsk.registry` - every estimator, built-in or plugin
 """
@@ -23,6 +28,7 @@ _SUBMODULES = (
     "nn",
     "plotting",
     "registry",
+    "screening",
     "segmentation",
     "spectrogram",
     "utils",
