@@ -210,3 +210,27 @@ def test_docs_plugin_template_is_discoverable_and_conforms(plugin_path):
     check_estimator(cls())
     sys.modules.pop("specsk_myplugin.tilt", None)
     sys.modules.pop("specsk_myplugin", None)
+
+
+def test_optional_extra_missing_is_skipped_with_clear_error(monkeypatch):
+    """Without torch, nn built-ins are not listed and get_estimator says what to install."""
+    import importlib.util
+
+    from specsk import registry
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a, **k: (
+            None if name in ("torch", "skorch") else real_find_spec(name, *a, **k)
+        ),
+    )
+    monkeypatch.setitem(registry._BUILTINS, "model", ("specsk.nn:FakeNet",))
+    registry._load_builtin.cache_clear()
+    try:
+        assert "FakeNet" not in [n for n, _ in all_estimators(include_plugins=False)]
+        with pytest.raises(ImportError, match=r"torch, skorch.*specsk\[nn\]"):
+            get_estimator("FakeNet")
+    finally:
+        registry._load_builtin.cache_clear()

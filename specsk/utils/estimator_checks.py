@@ -4,6 +4,8 @@ scikit-learn's own ``check_estimator`` feeds small 2-D numeric tables; most spec
 waveforms or image batches, so this suite checks the same contract with *natural* inputs:
 output rank, float32 kept, feature names, clone/pickle round trip, fitted-state rules, batch
 independence, rejection of bad input, and use inside ``Pipeline`` and ``GridSearchCV``.
+Models (``_output = "predictions"``, e.g. the CNN classifier) are checked through
+``predict_proba``/``predict`` where transformers are checked through ``transform``.
 
 Estimators can steer it with two class hooks:
 
@@ -93,8 +95,21 @@ def _assert_same_output(a, b, msg: str, rtol: float = 1e-6, atol: float = 1e-6) 
         np.testing.assert_allclose(_as_array(a), _as_array(b), rtol=rtol, atol=atol, err_msg=msg)
 
 
+def _is_model(est) -> bool:
+    return get_specsk_tags(est)["output"] == "predictions"
+
+
+def _output_of(fitted, X):
+    """What a step gives downstream: transform for transformers, probabilities for models."""
+    if _is_model(fitted):
+        if hasattr(fitted, "predict_proba"):
+            return fitted.predict_proba(X)
+        return fitted.predict(X)
+    return fitted.transform(X)
+
+
 def _fit_transform(est, X, y):
-    return clone(est).fit(X, y).transform(X)
+    return _output_of(clone(est).fit(X, y), X)
 
 
 # -- the checks --------------------------------------------------------------------------------
@@ -109,7 +124,11 @@ def check_output_rank(est):
     Xt = _fit_transform(est, X, y)
     out = get_specsk_tags(est)["output"]
     n = len(X)
-    if out == "features":
+    if out == "predictions":
+        Xt = np.asarray(Xt)
+        if Xt.ndim == 2:  # probabilities
+            np.testing.assert_allclose(Xt.sum(axis=1), 1.0, rtol=1e-5, err_msg="proba rows")
+    elif out == "features":
         assert _as_array(Xt).ndim == 2, f"feature output must be 2-D, got {np.ndim(Xt)}-D"
     elif out == "spectrogram":
         assert np.ndim(Xt) in (3, 4), f"spectrogram output must be 3-D/4-D, got {np.ndim(Xt)}-D"
@@ -120,6 +139,8 @@ def check_output_rank(est):
 
 
 def check_float32_kept(est):
+    if _is_model(est):
+        return  # predictions and probabilities follow the model, not the input dtype
     X, y = make_natural_input(est)
     Xt = _fit_transform(est, X, y)
     arrays = Xt if isinstance(Xt, list) else [_as_array(Xt)]
@@ -166,12 +187,12 @@ def check_fitted_state(est):
     e = clone(est)
     if get_tags(e).requires_fit:
         try:
-            e.transform(X)
+            _output_of(e, X)
         except NotFittedError:
             return
-        raise AssertionError(f"{type(est).__name__}.transform before fit must raise NotFittedError")
-    before = e.transform(X)
-    after = e.fit(X, y).transform(X)
+        raise AssertionError(f"{type(est).__name__} used before fit must raise NotFittedError")
+    before = _output_of(e, X)
+    after = _output_of(e.fit(X, y), X)
     _assert_same_output(before, after, "stateless transform changed after fit")
 
 
@@ -179,8 +200,8 @@ def check_batch_independence(est):
     """Images of a batch never mix: a sub-batch gives the same rows as the whole batch."""
     X, y = make_natural_input(est)
     e = clone(est).fit(X, y)
-    full = e.transform(X)
-    part = e.transform(X[2:5])
+    full = _output_of(e, X)
+    part = _output_of(e, X[2:5])
     _assert_same_output(full[2:5], part, "transforming a sub-batch changed its rows", 1e-4, 1e-5)
 
 
@@ -209,7 +230,7 @@ def check_rejects_wrong_rank(est):
     if not isinstance(X, np.ndarray) or X.dtype.kind not in "fiu" or X.ndim < 2:
         return
     try:
-        clone(est).fit(X[0], y[:1]).transform(X[0])
+        _output_of(clone(est).fit(X[0], y[:1]), X[0])
     except (ValueError, TypeError) as exc:
         assert str(exc), "error must have a message"
         return
@@ -232,7 +253,12 @@ def _flatten(Xt):
 
 def check_in_pipeline_and_grid_search(est):
     X, y = make_natural_input(est)
-    if get_specsk_tags(est)["output"] not in ("features", "spectrogram", "waveform"):
+    if _is_model(est):
+        grid = GridSearchCV(make_pipeline(clone(est)), {}, cv=2, error_score="raise")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pred = grid.fit(X, y).predict(X)
+        assert len(pred) == len(y) and set(np.unique(pred)) <= set(np.unique(y))
         return
     pipe = make_pipeline(
         clone(est),
