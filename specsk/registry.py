@@ -18,6 +18,7 @@ import difflib
 import functools
 import importlib
 import importlib.metadata
+import importlib.util
 import warnings
 
 from sklearn.base import BaseEstimator, clone
@@ -31,21 +32,91 @@ ENTRY_POINT_GROUP = "specsk.plugins"
 
 # family -> "module:Class" of every built-in estimator. Keep each family sorted.
 _BUILTINS: dict[str, tuple[str, ...]] = {
-    "audio": (),
-    "spectrogram": (),
-    "filter": (),
+    "audio": (
+        "specsk.audio:AudioLoader",
+        "specsk.audio:FixedLength",
+        "specsk.audio:Normalize",
+        "specsk.audio:Resample",
+        "specsk.audio:ToMono",
+        "specsk.screening:ClipScreener",
+    ),
+    "spectrogram": (
+        "specsk.spectrogram:AmplitudeToDb",
+        "specsk.spectrogram:BarkSpectrogram",
+        "specsk.spectrogram:CQTSpectrogram",
+        "specsk.spectrogram:CWTScalogram",
+        "specsk.spectrogram:Chroma",
+        "specsk.spectrogram:GammatoneSpectrogram",
+        "specsk.spectrogram:MFCC",
+        "specsk.spectrogram:MelSpectrogram",
+        "specsk.spectrogram:PCEN",
+        "specsk.spectrogram:PowerToDb",
+        "specsk.spectrogram:STFTSpectrogram",
+        "specsk.spectrogram:StackChannels",
+    ),
+    "filter": (
+        "specsk.filters:BilateralFilter",
+        "specsk.filters:Clip",
+        "specsk.filters:GaussianFilter",
+        "specsk.filters:ImageNormalize",
+        "specsk.filters:MedianFilter",
+        "specsk.filters:Morphology",
+        "specsk.filters:NoiseFloorRemoval",
+        "specsk.filters:Resize",
+        "specsk.filters:WaveletDenoise",
+        "specsk.filters:WienerFilter",
+    ),
     "feature": (
+        "specsk.features:EdgeFeatures",
         "specsk.features:Flatten",
+        "specsk.features:GLCMFeatures",
+        "specsk.features:GaborFeatures",
+        "specsk.features:HOGFeatures",
+        "specsk.features:LBPHistogram",
+        "specsk.features:MomentFeatures",
         "specsk.features:SpectralFeatures",
         "specsk.features:TemporalStats",
         "specsk.features:WaveformFeatures",
+        "specsk.nn:PretrainedCNNEmbedding",
     ),
-    "decomposition": (),
-    "segmentation": (),
-    "model": (),
+    "decomposition": (
+        "specsk.decomposition:ChannelICA",
+        "specsk.decomposition:HPSS",
+        "specsk.decomposition:NMFComponents",
+        "specsk.decomposition:SpectrogramNMF",
+    ),
+    "segmentation": (
+        "specsk.segmentation:ClusterSegmenter",
+        "specsk.segmentation:GraphSegmenter",
+        "specsk.segmentation:ROIFeatures",
+        "specsk.segmentation:RegionGrowing",
+        "specsk.segmentation:RegionRefiner",
+        "specsk.segmentation:TemplateMatching",
+        "specsk.segmentation:ThresholdSegmenter",
+    ),
+    "model": (
+        "specsk.nn:FragmentClassifier",
+        "specsk.nn:NetTransformer",
+        "specsk.nn:SpectrogramCNNClassifier",
+    ),
 }
 
 KINDS = tuple(_BUILTINS)
+
+# modules whose built-ins need an optional extra: module -> (extra, required top-level imports)
+_OPTIONAL: dict[str, tuple[str, tuple[str, ...]]] = {
+    "specsk.nn": ("nn", ("torch", "skorch")),
+}
+
+
+def _missing_requirements(target: str) -> tuple[str, list[str]] | None:
+    """(extra, missing packages) if ``target`` needs an optional extra that is not installed."""
+    module = target.partition(":")[0]
+    for prefix, (extra, packages) in _OPTIONAL.items():
+        if module == prefix or module.startswith(prefix + "."):
+            missing = [p for p in packages if importlib.util.find_spec(p) is None]
+            return (extra, missing) if missing else None
+    return None
 
 
 def _builtin_table() -> dict[str, tuple[str, str]]:
@@ -67,7 +138,17 @@ def _load_target(target: str):
 
 @functools.cache
 def _load_builtin(name: str) -> type:
-    return _load_target(_builtin_table()[name][0])
+    target = _builtin_table()[name][0]
+    missing = _missing_requirements(target)
+    if missing:
+        extra, packages = missing
+        raise ImportError(
+            f"{name} needs the optional packages {', '.join(packages)}: install them with "
+            f"`pip install torch==2.13.0` (CPU build) then `pip install specsk[{extra}]`"
+            if extra == "nn"
+            else f"{name} needs {', '.join(packages)}: `pip install specsk[{extra}]`"
+        )
+    return _load_target(target)
 
 
 def _plugin_problem(obj) -> str | None:
@@ -159,6 +240,9 @@ def all_estimators(kind=None, tags=None, *, include_plugins: bool = True):
     include_plugins : bool, default=True
         Include estimators registered through the ``specsk.plugins`` entry-point group.
 
+    Built-ins that need an optional extra which is not installed (``specsk[nn]``: torch and
+    skorch) are left out; :func:`get_estimator` names the extra to install.
+
     Returns
     -------
     estimators : list of (name, class) tuples
@@ -174,9 +258,11 @@ def all_estimators(kind=None, tags=None, *, include_plugins: bool = True):
     if tags is not None and not isinstance(tags, dict):
         raise TypeError(f"tags must be a dict of specsk tags, got {type(tags).__name__}")
     out = []
-    for name, (_, bkind) in _builtin_table().items():
+    for name, (target, bkind) in _builtin_table().items():
         if kind is not None and bkind not in kind:
             continue
+        if _missing_requirements(target):
+            continue  # an optional extra is not installed: listed once it is
         cls = _load_builtin(name)
         if _matches(cls, kind, tags):
             out.append((name, cls))

@@ -1,0 +1,136 @@
+"""Helpers shared by the segmenters: validation, batch labelling, bin/frame to Hz/seconds."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy import ndimage
+
+from ..utils._validation import check_spectrograms
+
+__all__ = [
+    "check_images",
+    "check_labels",
+    "frame_seconds",
+    "label_batch",
+    "map_images",
+    "resolve_freqs",
+]
+
+# 8-connectivity inside each image, nothing across the batch axis
+_STRUCT8 = np.zeros((3, 3, 3), dtype=bool)
+_STRUCT8[1] = True
+
+
+def check_images(S, *, name: str = "S") -> np.ndarray:
+    """Validate a 3-D batch ``(n, n_bins, n_frames)`` of finite spectrograms."""
+    return check_spectrograms(S, name=name, ranks=(3,))
+
+
+def check_labels(labels, *, name: str = "labels") -> np.ndarray:
+    """Validate a 3-D batch of label images (non-negative integers) and return int32."""
+    arr = np.asarray(labels)
+    if arr.dtype == np.bool_:
+        arr = arr.astype(np.int32)
+    if arr.ndim != 3:
+        raise ValueError(
+            f"{name} must be a 3-D batch of label images (n, n_bins, n_frames), got shape "
+            f"{arr.shape}"
+        )
+    if not np.issubdtype(arr.dtype, np.number):
+        raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains NaN or infinity; label images hold integers")
+        if not np.array_equal(arr, np.round(arr)):
+            raise ValueError(
+                f"{name} must hold integer labels (0 = background), got non-integer values"
+            )
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"{name} must be non-negative (0 = background, 1..k regions)")
+    return arr.astype(np.int32, copy=False)
+
+
+def label_batch(mask: np.ndarray) -> np.ndarray:
+    """Connected components (8-connectivity) of each image of a boolean batch, numbered 1..k.
+
+    One ``scipy.ndimage.label`` call labels the whole batch (the structuring element has no
+    neighbours along the batch axis); labels are then shifted so that each image starts at 1.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    lab, _ = ndimage.label(mask, structure=_STRUCT8)
+    lab = lab.astype(np.int32, copy=False)
+    n = len(lab)
+    if n == 0:
+        return lab
+    # ndimage.label numbers in raster order, so image i holds a contiguous block of labels
+    # just after the largest label of the images before it
+    maxes = lab.reshape(n, -1).max(axis=1)
+    offsets = np.concatenate([[0], np.maximum.accumulate(maxes)[:-1]]).astype(np.int32)
+    return np.where(lab > 0, lab - offsets[:, None, None], 0).astype(np.int32)
+
+
+def map_images(func, S: np.ndarray, n_jobs=None) -> np.ndarray:
+    """Apply a per-image ``func`` (2-D -> 2-D) to a batch, optionally in joblib threads.
+
+    Used for scikit-image routines that have no batch form.
+    """
+    if n_jobs in (None, 1) or len(S) < 2:
+        return np.stack([func(img) for img in S])
+    out = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(func)(img) for img in S)
+    return np.stack(out)
+
+
+def resolve_freqs(n_bins: int, *, freqs=None, sr=None, n_fft=None, what: str = "Hz sizes"):
+    """Centre frequency (Hz) of every bin, from ``freqs`` or from ``sr`` and ``n_fft``.
+
+    Returns None when neither is given.
+    """
+    if freqs is not None:
+        f = np.asarray(freqs, dtype=np.float64).ravel()
+        if f.shape != (n_bins,):
+            raise ValueError(
+                f"freqs must have one frequency per bin ({n_bins} bins), got {f.size} values"
+            )
+        if not np.isfinite(f).all() or (np.diff(f) <= 0).any():
+            raise ValueError("freqs must be finite and strictly increasing (low bins first)")
+        return f
+    if n_fft is None:
+        return None
+    if sr is None:
+        raise ValueError(
+            f"sr is needed to convert frequency bins to Hz for {what} (bins are k * sr / n_fft);"
+            " pass sr, or freqs with the centre frequency of every bin"
+        )
+    if n_bins != n_fft // 2 + 1:
+        raise ValueError(
+            f"the spectrograms have {n_bins} frequency bins but n_fft={n_fft} gives "
+            f"{n_fft // 2 + 1} linear STFT bins; for mel, CQT or cropped spectrograms pass "
+            "freqs (e.g. librosa.mel_frequencies(n_mels, fmin=..., fmax=...))"
+        )
+    return np.arange(n_bins) * (float(sr) / n_fft)
+
+
+def bin_edges(freqs: np.ndarray) -> np.ndarray:
+    """Edges (n_bins + 1) halfway between bin centres, extrapolated at both ends."""
+    if len(freqs) == 1:
+        return np.array([freqs[0] - 0.5, freqs[0] + 0.5])
+    mid = 0.5 * (freqs[1:] + freqs[:-1])
+    return np.concatenate([[2 * freqs[0] - mid[0]], mid, [2 * freqs[-1] - mid[-1]]])
+
+
+def frame_seconds(sr, hop_length, *, what: str = "seconds") -> float | None:
+    """Seconds per frame (``hop_length / sr``), None when neither is given."""
+    if sr is None and hop_length is None:
+        return None
+    if sr is None or hop_length is None:
+        missing = "sr" if sr is None else "hop_length"
+        raise ValueError(
+            f"{missing} is needed to convert frames to {what} (a frame lasts hop_length / sr "
+            "seconds); pass both sr and hop_length"
+        )
+    if not isinstance(hop_length, numbers.Integral) or hop_length < 1:
+        raise ValueError(f"hop_length must be a positive integer, got {hop_length!r}")
+    return float(hop_length) / float(sr)
