@@ -20,20 +20,27 @@ def _demo_pipelines(sr: int):
     from .spectrogram import MFCC, MelSpectrogram, PowerToDb
 
     stft = {"n_fft": 512, "hop_length": 128}
-    return {
-        "MFCC + temporal stats + SVM": make_pipeline(
-            MFCC(sr=sr, n_mfcc=20, n_mels=40, **stft),
-            TemporalStats(stats=("mean", "std")),
-            StandardScaler(),
-            SVC(C=10),
-        ),
-        "mel image + median filter + GLCM/LBP + SVM": make_pipeline(
+
+    def classical():
+        return make_pipeline(
+            MFCC(sr=sr, n_mfcc=20, n_mels=40, **stft), TemporalStats(stats=("mean", "std"))
+        )
+
+    def image():
+        return make_pipeline(
             MelSpectrogram(sr=sr, n_mels=48, **stft),
             PowerToDb(ref="max"),
             MedianFilter(size=(3, 3)),
             make_union(GLCMFeatures(levels=16), LBPHistogram(n_bands=4)),
-            StandardScaler(),
-            SVC(C=10),
+        )
+
+    return {
+        "MFCC + temporal stats + SVM": make_pipeline(classical(), StandardScaler(), SVC(C=10)),
+        "mel image + median filter + GLCM/LBP + SVM": make_pipeline(
+            image(), StandardScaler(), SVC(C=10)
+        ),
+        "union of both feature sets + SVM": make_pipeline(
+            make_union(classical(), image()), StandardScaler(), SVC(C=10)
         ),
     }
 
@@ -55,14 +62,19 @@ def demo(*, n_per_class: int = 30, n_splits: int = 5, random_state: int = 0, out
 
     out = out or sys.stdout
     sr = 16000
-    X, y = make_sounds(
-        n_classes=5, n_per_class=n_per_class, sr=sr, duration=1.0, noise=0.3,
+    X, y, names = make_sounds(
+        n_classes=8,
+        n_per_class=n_per_class,
+        sr=sr,
+        duration=1.0,
+        noise=1.0,
         random_state=random_state,
+        return_names=True,
     )
     print(
-        f"specsk demo: {len(X)} synthetic clips ({len(np.unique(y))} classes: tones, chirps, "
-        f"harmonic stacks, AM noise bands, click trains), {sr} Hz, 1 s each; "
-        f"{n_splits}-fold stratified cross-validation",
+        f"specsk demo: {len(X)} synthetic clips of {len(names)} classes ({', '.join(names)}), "
+        f"{sr} Hz, 1 s each, noise at the signal's RMS; {n_splits}-fold stratified "
+        "cross-validation",
         file=out,
     )
     pipelines = _demo_pipelines(sr)
@@ -77,8 +89,11 @@ def demo(*, n_per_class: int = 30, n_splits: int = 5, random_state: int = 0, out
                     model = clone(pipe).fit(X[train], y[train])
                     scores.append(model.score(X[test], y[test]))
                 bar.update()
-            results[name] = (float(np.mean(scores)), float(np.std(scores)),
-                             time.perf_counter() - t0)
+            results[name] = (
+                float(np.mean(scores)),
+                float(np.std(scores)),
+                time.perf_counter() - t0,
+            )
     width = max(map(len, results))
     print(f"\n{'pipeline':<{width}}  accuracy         time", file=out)
     print(f"{'-' * width}  ---------------  ------", file=out)
