@@ -1,6 +1,7 @@
 """Validation, batching and conformance-check utilities."""
 
 from ._chunking import apply_in_batches, iter_batches
+from ._extract import ExtractionResult, extract_to_disk
 from ._validation import (
     as_float_array,
     check_ragged_waveforms,
@@ -12,12 +13,14 @@ from ._validation import (
 )
 
 __all__ = [
+    "ExtractionResult",
     "apply_in_batches",
     "as_float_array",
     "check_ragged_waveforms",
     "check_spectrograms",
     "check_sr",
     "check_waveforms",
+    "extract_to_disk",
     "is_ragged",
     "iter_batches",
     "pad_short_clips",

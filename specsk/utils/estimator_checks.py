@@ -178,7 +178,7 @@ def check_clone_and_pickle(est):
     fitted = clone(est).fit(X, y)
     restored = pickle.loads(pickle.dumps(fitted))
     _assert_same_output(
-        fitted.transform(X), restored.transform(X), "pickle round trip changed output"
+        _output_of(fitted, X), _output_of(restored, X), "pickle round trip changed output"
     )
 
 
