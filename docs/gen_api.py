@@ -17,6 +17,7 @@ SUBPACKAGES = (
     "decomposition",
     "segmentation",
     "screening",
+    "nn",
     "datasets",
     "plotting",
     "registry",

