@@ -20,6 +20,7 @@ from ._stft import (
     _check_stft_params,
     _prepare,
     _stft_frames,
+    _STFTParamsMixin,
     _workers,
 )
 
@@ -97,6 +98,16 @@ def bark_to_hz(bark, *, formula="traunmuller"):
     return 0.5 * (lo + hi)
 
 
+def _band_edges(fmin, fmax, n_bands, formula):
+    """``n_bands + 2`` edges equally spaced in Bark, in Hz; band k peaks at edge k + 1."""
+    edges_bark = np.linspace(
+        hz_to_bark(fmin, formula=formula), hz_to_bark(fmax, formula=formula), n_bands + 2
+    )
+    edges = bark_to_hz(edges_bark, formula=formula)
+    edges[0], edges[-1] = fmin, fmax  # exact ends despite the round trip
+    return edges
+
+
 def bark_filter_bank(*, sr, n_fft, n_bands=24, fmin=0.0, fmax=None, formula="traunmuller"):
     """Triangular filters with vertices equally spaced in Bark, on the rFFT bin frequencies.
 
@@ -128,11 +139,7 @@ def bark_filter_bank(*, sr, n_fft, n_bands=24, fmin=0.0, fmax=None, formula="tra
         raise ValueError(f"fmin must be in [0, fmax={fmax:g}), got {fmin!r}")
     if isinstance(n_bands, bool) or not isinstance(n_bands, numbers.Integral) or n_bands < 1:
         raise ValueError(f"n_bands must be a positive integer, got {n_bands!r}")
-    edges_bark = np.linspace(
-        hz_to_bark(fmin, formula=formula), hz_to_bark(fmax, formula=formula), n_bands + 2
-    )
-    edges = bark_to_hz(edges_bark, formula=formula)
-    edges[0], edges[-1] = fmin, fmax  # exact ends despite the round trip
+    edges = _band_edges(fmin, fmax, n_bands, formula)
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
     lo, mid, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
     up = (freqs - lo) / (mid - lo)
@@ -228,7 +235,7 @@ def bark_spectrogram(
     )
 
 
-class BarkSpectrogram(SpecskTransformer):
+class BarkSpectrogram(_STFTParamsMixin, SpecskTransformer):
     """Bark-scale spectrogram: triangular Bark-spaced filters on the STFT power spectrogram.
 
     Parameters
@@ -328,21 +335,8 @@ class BarkSpectrogram(SpecskTransformer):
         self.batch_size = batch_size
         self.n_jobs = n_jobs
 
-    def _stft_kw(self):
-        n_fft, hop, win = _check_stft_params(
-            self.n_fft, self.hop_length, self.win_length, self.pad_mode
-        )
-        return {
-            "n_fft": n_fft,
-            "hop_length": hop,
-            "win_length": win,
-            "window": self.window,
-            "center": self.center,
-            "pad_mode": self.pad_mode,
-        }
-
     def _fit(self, X, y):
-        self._stft_kw()
+        self._stft_kwargs()
         self.filter_bank_ = bark_filter_bank(
             sr=self.sr,
             n_fft=self.n_fft,
@@ -351,15 +345,11 @@ class BarkSpectrogram(SpecskTransformer):
             fmax=self.fmax,
             formula=self.formula,
         )
-        b = np.linspace(
-            hz_to_bark(self.fmin, formula=self.formula),
-            hz_to_bark(self.sr / 2 if self.fmax is None else self.fmax, formula=self.formula),
-            self.n_bands + 2,
-        )
-        self.frequencies_ = bark_to_hz(b[1:-1], formula=self.formula)
+        fmax = self.sr / 2 if self.fmax is None else self.fmax
+        self.frequencies_ = _band_edges(self.fmin, fmax, self.n_bands, self.formula)[1:-1]
 
     def _transform(self, X):
-        kw = self._stft_kw()
+        kw = self._stft_kwargs()
         workers = _workers(self.n_jobs)
         return apply_in_batches(
             lambda Xb: _bark_apply(
