@@ -27,6 +27,7 @@ from ._stft import (
     _jit_pair,
     _n_frames,
     _prepare,
+    _row_abs_pow,
     _STFTParamsMixin,
     _workers,
 )
@@ -119,22 +120,7 @@ def _bank_kernel(z, power, lo, hi, offs, wts, out, block):
         for idx in range(b * block, min(total, (b + 1) * block)):
             c = idx // n_frames
             f = idx - c * n_frames
-            zf = z[c, f]
-            if mode == 2:
-                for j in range(n_bins):
-                    re = zf[j].real
-                    im = zf[j].imag
-                    buf[j] = re * re + im * im
-            elif mode == 1:
-                for j in range(n_bins):
-                    re = zf[j].real
-                    im = zf[j].imag
-                    buf[j] = np.sqrt(re * re + im * im)
-            else:
-                for j in range(n_bins):
-                    re = zf[j].real
-                    im = zf[j].imag
-                    buf[j] = (re * re + im * im) ** half
+            _row_abs_pow(z[c, f], buf, mode, half)
             for m in range(n_out):
                 acc = zero
                 o = offs[m] - lo[m]

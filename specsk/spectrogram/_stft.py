@@ -153,31 +153,38 @@ def _blocked_stft(Xp, stft_kw, workers, consume):
 
 
 # -- |z| ** power without an extra pass over the complex array ------------------------------------
+@numba.njit(inline="always", nogil=True, cache=True)
+def _row_abs_pow(z, out, mode, half):
+    """``out[j] = |z[j]| ** power`` for one row; ``mode`` 2, 1 or 0 picks power 2, 1 or other.
+
+    The case is chosen by the caller once, outside its loops, so each loop here stays simple
+    and vectorises. sqrt of the sum vectorises where np.abs (hypot) does not, and hypot's
+    overflow guard is for magnitudes audio cannot reach. Inlined into the STFT and mel
+    kernels; numba's on-disk cache does not notice edits here from those callers' files, so
+    clear ``__pycache__`` after changing it.
+    """
+    if mode == 2:
+        for j in range(z.shape[0]):
+            re = z[j].real
+            im = z[j].imag
+            out[j] = re * re + im * im
+    elif mode == 1:
+        for j in range(z.shape[0]):
+            re = z[j].real
+            im = z[j].imag
+            out[j] = np.sqrt(re * re + im * im)
+    else:
+        for j in range(z.shape[0]):
+            re = z[j].real
+            im = z[j].imag
+            out[j] = (re * re + im * im) ** half
+
+
 def _abs_pow_kernel(z, out, power):
-    m, k = z.shape
-    # the power case is chosen once, outside the loops, so each loop stays simple and fast
     mode = 2 if power == 2.0 else (1 if power == 1.0 else 0)
     half = power * 0.5
-    for i in numba.prange(m):
-        zi = z[i]
-        oi = out[i]
-        if mode == 2:
-            for j in range(k):
-                re = zi[j].real
-                im = zi[j].imag
-                oi[j] = re * re + im * im
-        elif mode == 1:
-            # sqrt of the sum vectorises; np.abs (hypot) does not, and guards against an
-            # overflow that audio cannot reach
-            for j in range(k):
-                re = zi[j].real
-                im = zi[j].imag
-                oi[j] = np.sqrt(re * re + im * im)
-        else:
-            for j in range(k):
-                re = zi[j].real
-                im = zi[j].imag
-                oi[j] = (re * re + im * im) ** half
+    for i in numba.prange(z.shape[0]):
+        _row_abs_pow(z[i], out[i], mode, half)
 
 
 def _jit_pair(func):
