@@ -39,19 +39,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _fsdd_common import HOP, N_FFT, SR, load_fsdd_clips, mfcc_features
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
-from specsk.audio import AudioLoader, FixedLength
-from specsk.datasets import load_fsdd
-from specsk.features import TemporalStats
-from specsk.spectrogram import MFCC, MelSpectrogram, PowerToDb
+from specsk.spectrogram import MelSpectrogram, PowerToDb
 
-SR = 8000
-N_FFT = 512
-HOP = 128
 N_MELS = 40
 
 
@@ -69,32 +64,9 @@ class Timer:
         self.cpu = time.process_time() - self._c
 
 
-def load(data: Path, quick: bool):
-    out = []
-    for split, step in (("train", 9), ("test", 3)):
-        paths, labels, _ = load_fsdd(data, split=split)
-        paths, labels = [str(p) for p in paths], np.asarray(labels)
-        if quick:
-            paths, labels = paths[::step], labels[::step]
-        out.append((paths, labels))
-    loader = AudioLoader(sr=SR)
-    fixed = FixedLength(duration=1.0, sr=SR, mode="pad_or_crop", align="centre")
-    (ptr, ytr), (pte, yte) = out
-    Xtr = fixed.fit_transform(loader.fit_transform(ptr))
-    Xte = fixed.transform(loader.transform(pte))
-    return Xtr, ytr, Xte, yte
-
-
 def mel_db():
     return make_pipeline(
         MelSpectrogram(sr=SR, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS), PowerToDb(top_db=80.0)
-    )
-
-
-def mfcc_stats():
-    return make_pipeline(
-        MFCC(sr=SR, n_mfcc=30, n_fft=N_FFT, hop_length=HOP, n_mels=64),
-        TemporalStats(stats=("mean", "std", "min", "max"), deltas=True),
     )
 
 
@@ -166,7 +138,7 @@ def main(argv=None) -> int:
     )
 
     with Timer() as t:
-        Xtr, ytr, Xte, yte = load(args.data, args.quick)
+        Xtr, ytr, Xte, yte = load_fsdd_clips(args.data, quick=args.quick)
     print(f"loaded {len(Xtr)} train / {len(Xte)} test clips in {t.wall:.1f} s", flush=True)
 
     def want(name):
@@ -316,7 +288,7 @@ def main(argv=None) -> int:
 
     # -- hybrids ------------------------------------------------------------------------------
     if want("hybrid") and E_tr is not None:
-        mf = mfcc_stats()
+        mf = mfcc_features()
         with Timer() as t_mf_tr:
             F_tr = mf.fit_transform(Xtr)
         with Timer() as t_mf_te:

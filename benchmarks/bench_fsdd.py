@@ -29,13 +29,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _fsdd_common import HOP, N_FFT, SR, load_fsdd_clips, mfcc_features
 from sklearn.decomposition import PCA
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from specsk.audio import AudioLoader, FixedLength
-from specsk.datasets import load_fsdd
 from specsk.features import (
     Flatten,
     GaborFeatures,
@@ -46,25 +45,7 @@ from specsk.features import (
     WaveformFeatures,
 )
 from specsk.filters import MedianFilter
-from specsk.spectrogram import MFCC, MelSpectrogram, PowerToDb, STFTSpectrogram
-
-SR = 8000
-N_FFT = 512  # 64 ms at 8 kHz
-HOP = 128  # 16 ms
-
-
-def load_split(data: Path, split: str):
-    """Paths and digit labels of one official split (takes 0-4 test, 5-49 train)."""
-    paths, labels, _speakers = load_fsdd(data, split=split)
-    return [str(p) for p in paths], np.asarray(labels)
-
-
-def classical_features(n_mfcc=30):
-    """MFCC + deltas pooled over time: mean, std, min, max."""
-    return make_pipeline(
-        MFCC(sr=SR, n_mfcc=n_mfcc, n_fft=N_FFT, hop_length=HOP, n_mels=64),
-        TemporalStats(stats=("mean", "std", "min", "max"), deltas=True),
-    )
+from specsk.spectrogram import MelSpectrogram, PowerToDb, STFTSpectrogram
 
 
 def spectral_frame_features():
@@ -112,17 +93,17 @@ def svc():
 
 def build_pipelines() -> dict[str, Pipeline]:
     return {
-        "(a) MFCC+TemporalStats+SVC": make_pipeline(classical_features(), StandardScaler(), svc()),
+        "(a) MFCC+TemporalStats+SVC": make_pipeline(mfcc_features(), StandardScaler(), svc()),
         "(b) mel dB+MedianFilter+GLCM/LBP/Gabor+SVC": make_pipeline(
             image_features(), StandardScaler(), svc()
         ),
         "(c) union of (a) and (b)+SVC": make_pipeline(
-            FeatureUnion([("mfcc", classical_features()), ("image", image_features())]),
+            FeatureUnion([("mfcc", mfcc_features()), ("image", image_features())]),
             StandardScaler(),
             svc(),
         ),
         "(a+) (a)+SpectralFeatures+RMS/ZCR+SVC": make_pipeline(
-            FeatureUnion([("mfcc", classical_features()), ("spec", spectral_frame_features())]),
+            FeatureUnion([("mfcc", mfcc_features()), ("spec", spectral_frame_features())]),
             StandardScaler(),
             svc(),
         ),
@@ -150,14 +131,9 @@ def main(argv=None) -> int:
         parser.error(f"{args.data} has no recordings/ folder")
 
     t0 = time.perf_counter()
-    (p_train, y_train), (p_test, y_test) = (load_split(args.data, s) for s in ("train", "test"))
-    if args.quick:
-        p_train, y_train = p_train[::9], y_train[::9]
-        p_test, y_test = p_test[::3], y_test[::3]
-    loader = AudioLoader(sr=SR)
-    fixed = FixedLength(duration=args.duration, sr=SR, mode="pad_or_crop", align="centre")
-    X_train = fixed.fit_transform(loader.fit_transform(p_train))
-    X_test = fixed.transform(loader.transform(p_test))
+    X_train, y_train, X_test, y_test = load_fsdd_clips(
+        args.data, duration=args.duration, quick=args.quick
+    )
     print(
         f"loaded {len(X_train)} train / {len(X_test)} test clips of {X_train.shape[1]} samples "
         f"at {SR} Hz in {time.perf_counter() - t0:.1f} s"

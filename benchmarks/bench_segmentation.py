@@ -35,13 +35,11 @@ from pathlib import Path
 
 import librosa
 import numpy as np
+from _fsdd_common import HOP, N_FFT, SR, load_fsdd_clips, mfcc_features
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from specsk.audio import AudioLoader, FixedLength
-from specsk.datasets import load_fsdd
-from specsk.features import TemporalStats
 from specsk.filters import GaussianFilter
 from specsk.segmentation import (
     RegionRefiner,
@@ -49,26 +47,11 @@ from specsk.segmentation import (
     TemplateMatching,
     ThresholdSegmenter,
 )
-from specsk.spectrogram import MFCC, MelSpectrogram, PowerToDb
+from specsk.spectrogram import MelSpectrogram, PowerToDb
 
-SR = 8000
-N_FFT = 512  # 64 ms at 8 kHz
-HOP = 128  # 16 ms
 N_MELS = 64
 # centre frequency of every mel band (MelSpectrogram's Slaney mel scale, fmin 0, fmax sr / 2)
 MEL_FREQS = tuple(librosa.mel_frequencies(N_MELS + 2, fmin=0.0, fmax=SR / 2)[1:-1])
-
-
-def load_split(data: Path, split: str):
-    paths, labels, _speakers = load_fsdd(data, split=split)
-    return [str(p) for p in paths], np.asarray(labels)
-
-
-def mfcc_features():
-    return make_pipeline(
-        MFCC(sr=SR, n_mfcc=30, n_fft=N_FFT, hop_length=HOP, n_mels=N_MELS),
-        TemporalStats(stats=("mean", "std", "min", "max"), deltas=True),
-    )
 
 
 def mel_db():
@@ -160,15 +143,10 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="subsample for a smoke run")
     args = ap.parse_args(argv)
 
-    (p_train, y_train), (p_test, y_test) = (load_split(args.data, s) for s in ("train", "test"))
-    if args.quick:
-        p_train, y_train = p_train[::9], y_train[::9]
-        p_test, y_test = p_test[::3], y_test[::3]
-    loader = AudioLoader(sr=SR)
-    fixed = FixedLength(duration=args.duration, sr=SR, mode="pad_or_crop", align="centre")
     t0 = time.perf_counter()
-    X_train = fixed.fit_transform(loader.fit_transform(p_train))
-    X_test = fixed.transform(loader.transform(p_test))
+    X_train, y_train, X_test, y_test = load_fsdd_clips(
+        args.data, duration=args.duration, quick=args.quick
+    )
     print(
         f"loaded {len(X_train)} train / {len(X_test)} test clips of {X_train.shape[1]} samples "
         f"in {time.perf_counter() - t0:.1f} s",
