@@ -242,6 +242,10 @@ def get_specsk_tags(estimator) -> dict:
     """
     cls = estimator if isinstance(estimator, type) else type(estimator)
     requires_fit = not getattr(cls, "_stateless", False)
+    if not isinstance(estimator, type) and hasattr(estimator, "__sklearn_tags__"):
+        # an instance knows better: some steps need fit only for some parameter values
+        # (e.g. NoiseFloorRemoval(per="dataset"))
+        requires_fit = get_tags(estimator).requires_fit
     return {
         "kind": getattr(cls, "_kind", "other"),
         "input": getattr(cls, "_input", "features"),

@@ -80,3 +80,10 @@ def test_tags():
         "requires_fit": True,
     }
     assert get_specsk_tags(StandardScaler)["kind"] == "other"
+
+
+def test_specsk_tags_of_an_instance_follow_its_parameters():
+    from specsk.filters import NoiseFloorRemoval
+
+    assert get_specsk_tags(NoiseFloorRemoval(per="clip"))["requires_fit"] is False
+    assert get_specsk_tags(NoiseFloorRemoval(per="dataset"))["requires_fit"] is True
