@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from sklearn.pipeline import make_pipeline
 
 from specsk.audio import AudioLoader, FixedLength
@@ -30,8 +29,8 @@ def load_fsdd_clips(data: Path, *, duration: float = 1.0, quick: bool = False):
     """
     out = []
     for split, step in (("train", 9), ("test", 3)):
-        paths, labels, _speakers = load_fsdd(data, split=split)
-        paths, labels = [str(p) for p in paths], np.asarray(labels)
+        fsdd = load_fsdd(data, split=split)
+        paths, labels = [str(p) for p in fsdd.paths], fsdd.target
         if quick:
             paths, labels = paths[::step], labels[::step]
         out.append((paths, labels))

@@ -1,11 +1,39 @@
-"""Datasets: synthetic sound classes and helpers for public sound datasets.
+"""Datasets: synthetic sound classes and loaders that return a dataset's official protocol.
 
 :func:`make_sounds` generates classes that differ in time-frequency structure (tones, chirps,
-harmonic stacks, modulated noise, click trains, ...); :func:`load_fsdd` lists the Free Spoken
-Digit Dataset with its official train/test split.
+harmonic stacks, modulated noise, click trains, ...). The loaders list a dataset's files
+without reading audio and return a :class:`sklearn.utils.Bunch` with ``paths``, ``target``,
+``target_names``, ``groups``, ``folds``, ``sr``, ``duration``, ``DESCR``, ``frame`` and
+``cv``, a splitter that reproduces the official evaluation protocol and works as
+``cross_val_score(est, X, y, cv=data.cv)`` without ``groups=``.
+
+=========================  ===================================================================
+loader                     protocol in ``cv``
+=========================  ===================================================================
+:func:`load_esc10`         5 predefined folds (class-folder or ESC-50 layout)
+:func:`load_esc50`         5 predefined folds; ``esc10_only=True`` for the ESC-10 subset
+:func:`load_urbansound8k`  10 predefined folds
+:func:`load_fsdd`          fixed split (takes 0-4 test); ``cv_speaker``: leave one speaker out
+:func:`load_folder`        one folder per class; folds/groups from file-name patterns
+:func:`load_manifest`      CSV of paths and labels, optional fold and group columns
+=========================  ===================================================================
 """
 
+from ._common import GroupedSplit
+from ._esc import load_esc10, load_esc50
+from ._folder import load_folder, load_manifest
 from ._fsdd import load_fsdd
 from ._synthetic import SOUND_KINDS, make_sounds
+from ._urbansound8k import load_urbansound8k
 
-__all__ = ["SOUND_KINDS", "load_fsdd", "make_sounds"]
+__all__ = [
+    "SOUND_KINDS",
+    "GroupedSplit",
+    "load_esc10",
+    "load_esc50",
+    "load_folder",
+    "load_fsdd",
+    "load_manifest",
+    "load_urbansound8k",
+    "make_sounds",
+]
