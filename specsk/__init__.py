@@ -10,6 +10,8 @@ Subpackages (imported on demand, so ``import specsk`` stays light):
 - :mod:`specsk.segmentation` - region segmentation, region features, template matching
 - :mod:`specsk.screening` - flag silent, clipped, noisy and duplicate clips
 - :mod:`specsk.datasets` - synthetic sounds and dataset helpers
+- :mod:`specsk.evaluation` - cross-validate several pipelines on a dataset
+  (:func:`specsk.evaluate`)
 - :mod:`specsk.registry` - every estimator, built-in or plugin
 """
 
@@ -22,6 +24,7 @@ _SUBMODULES = (
     "base",
     "datasets",
     "decomposition",
+    "evaluation",
     "exceptions",
     "features",
     "filters",
@@ -34,12 +37,18 @@ _SUBMODULES = (
     "utils",
 )
 
-__all__ = ["__version__", *_SUBMODULES]
+# functions re-exported at the top level, imported on first use: {name: module}
+_LAZY_FUNCTIONS = {"evaluate": "evaluation"}
+
+__all__ = ["__version__", *_SUBMODULES, *_LAZY_FUNCTIONS]
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_FUNCTIONS:
+        module = importlib.import_module(f"{__name__}.{_LAZY_FUNCTIONS[name]}")
+        return getattr(module, name)
     raise AttributeError(f"module 'specsk' has no attribute {name!r}")
 
 
