@@ -52,9 +52,11 @@ def subset(bunch, per_class: int, seed: int = 0):
         keep.append(rng.choice(rows, size=min(per_class, rows.size), replace=False))
     idx = np.sort(np.concatenate(keep))
     out = Bunch(**bunch)
-    for key in ("paths", "target", "groups"):
+    for key in ("paths", "target", "groups", "folds"):
         if out.get(key) is not None:
             out[key] = np.asarray(out[key])[idx]
+    if hasattr(out.get("frame"), "iloc"):
+        out["frame"] = out["frame"].iloc[idx].reset_index(drop=True)
     cv = out.get("cv")
     if isinstance(cv, PredefinedSplit):
         out["cv"] = PredefinedSplit(cv.test_fold[idx])
