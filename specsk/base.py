@@ -14,6 +14,12 @@ A specsk transformer declares, as class attributes, what it takes and what it gi
 ``_stateless``
     ``True`` when ``fit`` learns nothing: the ``requires_fit`` tag is ``False`` and
     ``transform`` works before and after ``fit``.
+``_learns_from_data``
+    ``False`` when ``fit`` must run but computes only what the parameters and the input's
+    shape determine (a filter bank, a frozen pretrained network, the image size): fitting on
+    any batch of the same shape gives the same transform. :func:`specsk.evaluate` then
+    computes such a step once for all folds and pipelines, without leakage. Default ``True``
+    (the safe assumption); a property where it depends on the parameters.
 
 Subclasses implement ``_transform(X)`` (and ``_fit(X, y)`` when stateful) on validated input;
 the public ``fit``/``transform`` here do parameter validation, input validation, the

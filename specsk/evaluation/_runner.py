@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import accuracy_score, f1_score, recall_score
 from sklearn.model_selection import StratifiedKFold, check_cv
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from ..exceptions import SpecskWarning
 from ._results import EvaluationResult
@@ -302,8 +302,13 @@ def _load(paths, sr, key, cache_dir, progress):
 
 # -- the data-independent prefix ----------------------------------------------------------------
 def _learns_nothing(step) -> bool:
-    if step is None or (isinstance(step, str) and step == "passthrough"):
+    if step is None or (isinstance(step, str) and step in ("passthrough", "drop")):
         return True
+    # composites learn nothing when none of their parts does
+    if isinstance(step, Pipeline):
+        return all(_learns_nothing(s) for _, s in step.steps)
+    if isinstance(step, FeatureUnion):
+        return all(_learns_nothing(t) for _, t in step.transformer_list)
     if getattr(step, "_learns_from_data", True) is False:
         return True
     from ..base import get_specsk_tags

@@ -212,6 +212,9 @@ class EdgeFeatures(FeatureExtractorMixin, SpecskTransformer):
         "threshold": [Interval(Real, 0, 1, closed="right"), None],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self, *, methods=("sobel", "prewitt", "canny", "log"), sigma=1.0, n_bands=1, threshold=None
     ):

@@ -47,6 +47,9 @@ class Flatten(FeatureExtractorMixin, SpecskTransformer):
 
     _parameter_constraints: dict = {}
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(self):
         pass
 

@@ -154,6 +154,9 @@ class GaborFeatures(FeatureExtractorMixin, SpecskTransformer):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self,
         *,

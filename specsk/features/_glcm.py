@@ -214,6 +214,11 @@ class GLCMFeatures(FeatureExtractorMixin, SpecskTransformer):
         "n_jobs": [Integral, None],
     }
 
+    @property
+    def _learns_from_data(self) -> bool:
+        # the quantisation range (and quantile edges) come from the data unless given
+        return self.value_range is None or self.quantization == "quantile"
+
     def __init__(
         self,
         *,

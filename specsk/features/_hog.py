@@ -141,6 +141,9 @@ class HOGFeatures(FeatureExtractorMixin, SpecskTransformer):
         "block_norm": [StrOptions(set(_BLOCK_NORMS))],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2-Hys"
     ):

@@ -220,6 +220,11 @@ class LBPHistogram(FeatureExtractorMixin, SpecskTransformer):
         "n_jobs": [Integral, None],
     }
 
+    @property
+    def _learns_from_data(self) -> bool:
+        # method="var" learns its histogram bin edges from the data
+        return self.method == "var"
+
     def __init__(
         self, *, P=8, R=1.0, method="uniform", n_bins=None, n_bands=1, density=True, n_jobs=None
     ):

@@ -220,6 +220,9 @@ class MomentFeatures(FeatureExtractorMixin, SpecskTransformer):
         "log_scale": ["boolean"],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self,
         *,

@@ -358,6 +358,9 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
         "output": [StrOptions({"frames", "stats"})],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self,
         *,

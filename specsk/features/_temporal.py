@@ -204,6 +204,9 @@ class TemporalStats(FeatureExtractorMixin, SpecskTransformer):
         "delta_width": [Interval(Integral, 3, None, closed="left")],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(self, *, stats=("mean", "std"), percentiles=(), deltas=False, delta_width=9):
         self.stats = stats
         self.percentiles = percentiles

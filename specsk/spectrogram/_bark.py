@@ -302,6 +302,9 @@ class BarkSpectrogram(_STFTParamsMixin, SpecskTransformer):
         "power": [Interval(numbers.Real, 0, None, closed="neither")],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self,
         *,

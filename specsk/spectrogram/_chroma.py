@@ -149,6 +149,9 @@ class Chroma(_STFTParamsMixin, SpecskTransformer):
         ],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self,
         *,

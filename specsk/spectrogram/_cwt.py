@@ -466,6 +466,9 @@ class CWTScalogram(SpecskTransformer):
         "n_jobs": [numbers.Integral, None],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self,
         *,

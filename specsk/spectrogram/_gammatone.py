@@ -421,6 +421,9 @@ class GammatoneSpectrogram(SpecskTransformer):
         "n_jobs": [numbers.Integral, None],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self,
         *,

