@@ -1,0 +1,137 @@
+"""The torch-free recipes: shapes, any sample rate and clip length, sklearn contract."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import Pipeline
+
+from specsk.datasets import make_sounds
+from specsk.recipes._classical import (
+    RECIPES,
+    FrequencyBands,
+    frame_parameters,
+    mfcc_svm,
+    texture_svm,
+)
+
+BUILDERS = [mfcc_svm, texture_svm]
+
+
+def _data(sr, duration, n_per_class=6):
+    return make_sounds(n_per_class=n_per_class, duration=duration, sr=sr, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = _data(8000, 0.5)
+    return X, y, {b.__name__: b(sr=8000, duration=0.5, random_state=0).fit(X, y) for b in BUILDERS}
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+@pytest.mark.parametrize(("sr", "duration"), [(8000, 0.5), (16000, 1.2)])
+def test_fit_predict_proba(builder, sr, duration):
+    X, y = _data(sr, duration)
+    pipe = builder(sr=sr, duration=duration, random_state=0)
+    assert isinstance(pipe, Pipeline)
+    assert not hasattr(pipe[-1], "best_estimator_")  # unfitted
+    pipe.fit(X, y)
+    classes = np.unique(y)
+    pred = pipe.predict(X)
+    assert pred.shape == (len(X),) and set(pred) <= set(classes)
+    proba = pipe.predict_proba(X)
+    assert proba.shape == (len(X), len(classes))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    # synthetic kinds are easy: the training fit must be far above chance
+    assert (pred == y).mean() > 0.8
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_ragged_list_pad_and_crop(builder, fitted):
+    X, _y, pipes = fitted
+    rng = np.random.default_rng(0)
+    # clips shorter and longer than the recipe's duration are padded or cropped
+    ragged = [np.asarray(x[: rng.integers(1000, 4000)]) for x in X[:3]]
+    ragged.append(np.concatenate([X[3], X[3]]).astype(np.float32))
+    assert pipes[builder.__name__].predict_proba(ragged).shape[0] == 4
+    # the same clips as a list or as a 2-D batch give the same predictions
+    pipe = pipes[builder.__name__]
+    np.testing.assert_array_equal(pipe.predict(list(X[:5])), pipe.predict(X[:5]))
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_clone_pickle_params(builder, fitted):
+    X, y, pipes = fitted
+    pipe = pipes[builder.__name__]
+    again = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(again.predict(X), pipe.predict(X))
+    np.testing.assert_allclose(again.predict_proba(X), pipe.predict_proba(X))
+
+    fresh = builder(sr=8000, duration=0.5, random_state=0)
+    cloned = clone(fresh)
+    assert not hasattr(cloned[-1], "best_estimator_")
+    params = fresh.get_params()
+    assert params["fixedlength__duration"] == 0.5
+    assert params["svc__estimator__method"] == "sigmoid"
+    cloned.set_params(svc__param_grid={"estimator__C": [3.0]}, svc__cv=2)
+    cloned.fit(X, y)
+    assert cloned[-1].best_params_["estimator__C"] == 3.0
+
+
+def test_grid_search_over_one_parameter():
+    # 3 clips per class in each inner training split: the calibration's 3 folds need them
+    X, y = _data(8000, 0.5, n_per_class=12)
+    pipe = mfcc_svm(sr=8000, duration=0.5, random_state=0).set_params(
+        svc__param_grid={"estimator__C": [10.0]}, svc__cv=2
+    )
+    gs = GridSearchCV(
+        pipe,
+        {"features__mfcc__mfcc__n_mfcc": [13, 20]},
+        cv=StratifiedKFold(2, shuffle=True, random_state=0),
+    )
+    gs.fit(X, y)
+    assert gs.best_params_["features__mfcc__mfcc__n_mfcc"] in (13, 20)
+    assert gs.predict(X[:3]).shape == (3,)
+
+
+@pytest.mark.parametrize(
+    ("sr", "n_fft", "n_mels"),
+    [
+        (8000, 512, 64),
+        (16000, 1024, 128),
+        (22050, 1024, 128),
+        (44100, 2048, 128),
+        (48000, 2048, 128),
+    ],
+)
+def test_frame_parameters(sr, n_fft, n_mels):
+    fp = frame_parameters(sr)
+    assert (fp["n_fft"], fp["hop_length"], fp["n_mels"]) == (n_fft, n_fft // 4, n_mels)
+    assert fp["fmax"] == sr / 2
+    # a clip shorter than the window gets a smaller window
+    assert frame_parameters(sr, duration=0.02)["n_fft"] <= 0.02 * sr
+
+
+def test_frame_parameters_errors():
+    with pytest.raises(ValueError, match="sr must be a positive number"):
+        frame_parameters(0)
+    with pytest.raises(ValueError, match="duration must be a positive number"):
+        texture_svm(sr=8000, duration=-1.0)
+
+
+def test_frequency_bands():
+    S = np.arange(2 * 10 * 3, dtype=np.float32).reshape(2, 10, 3)
+    B = FrequencyBands(n_bands=3).fit_transform(S)
+    assert B.shape == (2, 3, 3, 3) and B.dtype == np.float32
+    np.testing.assert_array_equal(B[:, 1], S[:, 3:6])  # low band first; the top row dropped
+    with pytest.raises(ValueError, match="n_bands=11 exceeds the 10 frequency bins"):
+        FrequencyBands(n_bands=11).fit_transform(S)
+
+
+def test_recipes_table():
+    assert set(RECIPES) == {"mfcc_svm", "texture_svm"}
+    for name, (builder, description) in RECIPES.items():
+        assert builder.__name__ == name
+        assert "ESC-10" in description and "\n" not in description
