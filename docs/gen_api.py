@@ -19,6 +19,8 @@ SUBPACKAGES = (
     "screening",
     "nn",
     "datasets",
+    "recipes",
+    "evaluation",
     "plotting",
     "registry",
     "utils",

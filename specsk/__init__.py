@@ -30,6 +30,7 @@ _SUBMODULES = (
     "filters",
     "nn",
     "plotting",
+    "recipes",
     "registry",
     "screening",
     "segmentation",

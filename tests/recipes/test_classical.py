@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
@@ -18,6 +19,12 @@ from specsk.recipes._classical import (
 )
 
 BUILDERS = [mfcc_svm, texture_svm]
+
+
+def grid_keys(grid):
+    """The ``C`` key of a parameter grid (a dict, or a list of dicts)."""
+    grids = grid if isinstance(grid, list) else [grid]
+    return [k for g in grids for k in g if k.endswith("C")]
 
 
 def _data(sr, duration, n_per_class=6):
@@ -74,10 +81,15 @@ def test_clone_pickle_params(builder, fitted):
     assert not hasattr(cloned[-1], "best_estimator_")
     params = fresh.get_params()
     assert params["fixedlength__duration"] == 0.5
-    assert params["svc__estimator__method"] == "sigmoid"
-    cloned.set_params(svc__param_grid={"estimator__C": [3.0]}, svc__cv=2)
+    search = "svc" if builder is mfcc_svm else "classifier"
+    grid = (
+        {"estimator__C": [3.0]}
+        if builder is mfcc_svm
+        else [{"clf": [LogisticRegression(max_iter=500)], "clf__C": [3.0]}]
+    )
+    cloned.set_params(**{f"{search}__param_grid": grid, f"{search}__cv": 2})
     cloned.fit(X, y)
-    assert cloned[-1].best_params_["estimator__C"] == 3.0
+    assert cloned[-1].best_params_[next(k for k in grid_keys(grid))] == 3.0
 
 
 def test_grid_search_over_one_parameter():

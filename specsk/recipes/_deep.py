@@ -1,0 +1,262 @@
+"""Recipes with an ImageNet CNN: frozen embedding, fine-tuning, and late fusion (hybrid).
+
+They need the ``nn`` extra (torch, skorch and the packaged ImageNet weights); torch is
+imported when a recipe is built, never by ``import specsk.recipes``.
+"""
+
+from __future__ import annotations
+
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import StackingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ..audio import FixedLength
+from ..spectrogram import MelSpectrogram, PowerToDb
+from ._base import front_end
+
+__all__ = ["EMBEDDING_DEFAULTS", "embedding_linear", "finetune_cnn", "hybrid"]
+
+#: The frozen-embedding settings of ``embedding_linear``, chosen by inner cross-validation on
+#: the training folds of ESC-10 (nested: every outer fold's inner CV ranked 20 settings; this
+#: one won 3 of 5, see benchmarks/README.md): block 12 of EfficientNet-Lite0 (192 channels,
+#: 7 x 7 at 224 px), averaged over time within 4 frequency bands (768 features). It keeps
+#: where in frequency a pattern is, not when it happens, which global pooling loses.
+EMBEDDING_DEFAULTS = {
+    "model": "efficientnet_lite0",
+    "layer": "block12",
+    "pooling": (4, 1),
+    "time_stats": None,
+    "input_size": 224,
+}
+_LOGISTIC_CS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+
+
+def _log_mel(sr, duration):
+    fe = front_end(sr)
+    return [
+        ("fixedlength", FixedLength(duration=duration, sr=sr, mode="pad_or_crop", align="centre")),
+        (
+            "melspectrogram",
+            MelSpectrogram(
+                sr=sr,
+                n_fft=fe["n_fft"],
+                hop_length=fe["hop_length"],
+                n_mels=fe["n_mels"],
+                fmax=fe["fmax"],
+            ),
+        ),
+        ("powertodb", PowerToDb(ref="max", top_db=80.0)),
+    ]
+
+
+def _embedding(device, **overrides):
+    from ..nn import PretrainedCNNEmbedding
+
+    params = {**EMBEDDING_DEFAULTS, **overrides}
+    return PretrainedCNNEmbedding(device=device, **params)
+
+
+def _embedding_size(embedding) -> int:
+    from ..nn._efficientnet import BLOCK_ARGS, BLOCK_ARGS_LITE2, HEAD_CHANNELS
+    from ..nn._embedding import _parse_layers, _parse_pooling, _parse_time_stats
+
+    args = BLOCK_ARGS_LITE2 if embedding.model == "efficientnet_lite2" else BLOCK_ARGS
+    channels = [cout for repeats, *_, cout in args for _ in range(repeats)]
+    blocks = _parse_layers(embedding.layer, embedding.model)
+    grid = _parse_pooling(embedding.pooling) or (1, 1)
+    stats = _parse_time_stats(embedding.time_stats) or ("mean",)
+    per_channel = grid[0] * grid[1] * len(stats)
+    return sum(HEAD_CHANNELS if b is None else channels[b] for b in blocks) * per_channel
+
+
+def _logistic(random_state, n_jobs):
+    # C by an inner stratified 3-fold CV on the training data only
+    return GridSearchCV(
+        LogisticRegression(max_iter=3000, random_state=random_state),
+        {"C": list(_LOGISTIC_CS)},
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        n_jobs=n_jobs,
+    )
+
+
+def embedding_linear(*, sr, duration, device="cpu", n_jobs=None, random_state=None):
+    """Frozen ImageNet EfficientNet-Lite0 embedding of the log-mel image, logistic regression.
+
+    Waveforms at ``sr`` are padded or cropped (centred) to ``duration``, turned into a log-mel
+    image (about 93 ms windows, 128 bands to Nyquist), fed to the frozen ImageNet backbone at
+    224 x 224, and described by the block-12 feature map averaged over time in 4 frequency
+    bands (:data:`EMBEDDING_DEFAULTS`); a standardised, L2-regularised
+    logistic regression whose ``C`` an inner 3-fold CV picks on the training data classifies
+    them. No network is trained: ``fit`` costs the embedding (about 60 clips/s on 2 CPU
+    cores) and a few seconds of logistic regression.
+
+    Parameters
+    ----------
+    sr : float
+        Sample rate of the input waveforms (Hz).
+    duration : float
+        Clip length in seconds every clip is padded or cropped to.
+    device : str, default="cpu"
+        torch device of the backbone (``"cuda"`` where available).
+    n_jobs : int or None, default=None
+        Parallel jobs of the inner CV.
+    random_state : int or None, default=None
+        Seeds the logistic regression's solver.
+
+    Returns
+    -------
+    pipeline : Pipeline
+        ``fixedlength -> melspectrogram -> powertodb -> embedding -> standardscaler ->
+        logisticregression``.
+    """
+    return Pipeline(
+        [
+            *_log_mel(sr, duration),
+            ("embedding", _embedding(device)),
+            ("standardscaler", StandardScaler()),
+            ("logisticregression", _logistic(random_state, n_jobs)),
+        ]
+    )
+
+
+def finetune_cnn(
+    *,
+    sr,
+    duration,
+    device="cpu",
+    random_state=0,
+    max_epochs=30,
+    train_blocks=6,
+    input_size=160,
+    lr=1e-3,
+    batch_size=32,
+    verbose=0,
+):
+    """EfficientNet-Lite0 from ImageNet, fine-tuned on log-mel images.
+
+    The last ``train_blocks`` blocks, the head convolution and a new linear layer train (the
+    early blocks keep their ImageNet weights and batch-norm statistics), with SpecAugment
+    (2 frequency and 2 time masks), random time shifts and mixup (alpha 0.2), AdamW with a
+    cosine learning-rate schedule, and early stopping on a stratified 15 % validation split
+    of the training data (the best epoch's weights are kept).
+
+    Parameters
+    ----------
+    sr, duration : float
+        As in :func:`embedding_linear`.
+    device : str, default="cpu"
+    random_state : int, default=0
+        Seeds initialisation, batch order, augmentation and the validation split.
+    max_epochs : int, default=30
+    train_blocks : int, default=6
+        Final blocks of the 16 that train (0: head only; 16: the whole network).
+    input_size : int, default=160
+        Image size fed to the network (224 is the ImageNet size; 160 halves the compute).
+    lr : float, default=1e-3
+    batch_size : int, default=32
+    verbose : int, default=0
+        1 prints a table per epoch (skorch's progress).
+
+    Returns
+    -------
+    pipeline : Pipeline
+        ``fixedlength -> melspectrogram -> powertodb -> spectrogramcnnclassifier``.
+    """
+    from skorch.callbacks import EarlyStopping, LRScheduler
+    from skorch.dataset import ValidSplit
+
+    from ..nn import Augment, SpectrogramCNNClassifier
+
+    net = SpectrogramCNNClassifier(
+        module="efficientnet_lite0",
+        pretrained=True,
+        freeze=int(train_blocks),
+        module__input_size=int(input_size),
+        module__dropout=0.3,
+        max_epochs=int(max_epochs),
+        lr=lr,
+        batch_size=batch_size,
+        optimizer__weight_decay=1e-2,
+        augment=Augment(
+            freq_masks=2,
+            freq_width=12,
+            time_masks=2,
+            time_width=20,
+            time_shift=20,
+            mixup=0.2,
+            mask_value="mean",
+        ),
+        train_split=ValidSplit(
+            0.15, stratified=True, random_state=0 if random_state is None else random_state
+        ),
+        callbacks=[
+            ("lr_schedule", LRScheduler(policy="CosineAnnealingLR", T_max=int(max_epochs))),
+            (
+                "early_stopping",
+                EarlyStopping(monitor="valid_loss", patience=8, load_best=True),
+            ),
+        ],
+        device=device,
+        random_state=random_state,
+        verbose=verbose,
+    )
+    return Pipeline([*_log_mel(sr, duration), ("spectrogramcnnclassifier", net)])
+
+
+def hybrid(*, sr, duration, device="cpu", n_jobs=None, random_state=None):
+    """Late fusion of the frozen-CNN route and the image-texture route by stacking.
+
+    Two data-independent feature extractors, the frozen EfficientNet-Lite0 embedding of
+    :func:`embedding_linear` and the texture/band features of the ``texture_svm`` recipe (each
+    with its own log-mel front end), are concatenated (computed once per clip). A
+    :class:`~sklearn.ensemble.StackingClassifier` then trains a logistic regression on the
+    embedding columns and the ``texture_svm`` classifier on the texture columns, and a final
+    logistic regression
+    on their out-of-fold class probabilities (inner stratified 5-fold CV on the training data)
+    weighs the two.
+
+    Parameters
+    ----------
+    sr, duration, device, n_jobs, random_state
+        As in :func:`embedding_linear`.
+
+    Returns
+    -------
+    pipeline : Pipeline
+        ``fixedlength -> features (FeatureUnion) -> stackingclassifier``.
+    """
+    from ._classical import texture_classifier, texture_features
+
+    embedding = _embedding(device)
+    n_emb = _embedding_size(embedding)
+    fixed, *log_mel = _log_mel(sr, duration)
+    features = FeatureUnion(
+        [
+            ("embedding", Pipeline([*log_mel, ("embedding", embedding)])),
+            ("texture", texture_features(sr=sr, duration=duration)),
+        ]
+    )
+    emb_branch = Pipeline(
+        [
+            ("columns", ColumnTransformer([("embedding", "passthrough", slice(0, n_emb))])),
+            ("standardscaler", StandardScaler()),
+            ("logisticregression", _logistic(random_state, n_jobs)),
+        ]
+    )
+    tex_branch = Pipeline(
+        [
+            ("columns", ColumnTransformer([("texture", "passthrough", slice(n_emb, None))])),
+            ("classifier", texture_classifier(n_jobs=n_jobs, random_state=random_state)),
+        ]
+    )
+    stack = StackingClassifier(
+        [("embedding", emb_branch), ("texture", tex_branch)],
+        final_estimator=LogisticRegression(C=1.0, max_iter=2000),
+        cv=StratifiedKFold(5, shuffle=True, random_state=0),
+        stack_method="predict_proba",
+        n_jobs=n_jobs,
+    )
+    return Pipeline([fixed, ("features", features), ("stacking", stack)])
