@@ -84,6 +84,17 @@ def parse_args(argv=None):
         default=None,
         help="k stratified folds instead of the dataset's official folds",
     )
+    parser.add_argument(
+        "--protocol",
+        default="cv",
+        help="the dataset's splitter attribute to use: 'cv' (the official protocol, default) "
+        "or another one the loader provides, e.g. 'cv_speaker' (FSDD, leave one speaker out)",
+    )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also run the hand-written librosa MFCC/log-mel + SVC baseline (first column)",
+    )
     parser.add_argument("--cache-dir", default=".cache/specsk-eval")
     parser.add_argument("--out", default=None, help="default: benchmarks/results/DATASET")
     parser.add_argument("--quick", action="store_true", help="a few clips per class")
@@ -106,8 +117,24 @@ def main(argv=None):
         bunch = subset(bunch, args.per_class, args.seed)
     name = getattr(bunch, "name", None) or args.dataset
     out = args.out or f"benchmarks/results/{args.dataset}{'-quick' if args.quick else ''}"
+    if args.protocol != "cv":
+        splitter = bunch.get(args.protocol)
+        if splitter is None or not hasattr(splitter, "split"):
+            raise SystemExit(f"the {args.dataset} loader has no splitter {args.protocol!r}")
+        bunch = type(bunch)(**{**bunch, "cv": splitter})
+        name = f"{name}, {args.protocol}"
+    pipelines = recipes
+    if args.baseline:
+        from _baselines import librosa_baseline
+
+        from specsk.recipes import get_recipe
+
+        sr = args.sr or bunch.sr
+        duration = args.duration or bunch.duration
+        pipelines = {"librosa_baseline": librosa_baseline(sr=sr, duration=duration)}
+        pipelines.update({r: get_recipe(r, sr=sr, duration=duration) for r in recipes})
     result = specsk.evaluate(
-        recipes,
+        pipelines,
         bunch,
         sr=args.sr,
         duration=args.duration,

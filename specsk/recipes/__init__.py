@@ -93,6 +93,7 @@ def list_recipes() -> dict[str, str]:
 
 def _builder(name):
     import importlib
+    import importlib.util
 
     module, fn, needs_torch, _desc = _RECIPES[name]
     if needs_torch:

@@ -210,6 +210,23 @@ def check_deterministic(est):
     _assert_same_output(_fit_transform(est, X, y), _fit_transform(est, X, y), "not deterministic")
 
 
+def check_learns_nothing_from_data(est):
+    """A step that declares ``_learns_from_data = False`` transforms alike whatever it saw.
+
+    :func:`specsk.evaluate` computes such steps once for all folds; the declaration is only
+    safe if fitting on another batch of the same shape gives the same transform.
+    """
+    if getattr(est, "_learns_from_data", True) is not False:
+        return
+    X, y = make_natural_input(est)
+    other, _ = make_natural_input(est, random_state=1)
+    a = _output_of(clone(est).fit(X, y), X)
+    b = _output_of(clone(est).fit(other, y), X)
+    _assert_same_output(
+        a, b, "declares _learns_from_data=False but its transform depends on the fitted data"
+    )
+
+
 def check_rejects_nan(est):
     X, y = make_natural_input(est)
     if not isinstance(X, np.ndarray) or not np.issubdtype(X.dtype, np.floating):
@@ -283,6 +300,7 @@ _CHECKS: tuple[Callable, ...] = (
     check_fitted_state,
     check_batch_independence,
     check_deterministic,
+    check_learns_nothing_from_data,
     check_rejects_nan,
     check_rejects_wrong_rank,
     check_no_input_mutation,

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import PredefinedSplit
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.utils import Bunch
 
@@ -19,7 +19,7 @@ from specsk.audio import FixedLength, Normalize
 from specsk.datasets import make_sounds
 from specsk.evaluation import evaluate
 from specsk.evaluation._runner import _split_prefix
-from specsk.features import TemporalStats
+from specsk.features import GLCMFeatures, TemporalStats
 from specsk.spectrogram import MelSpectrogram, PowerToDb
 
 SR = 8000
@@ -38,7 +38,7 @@ def test_prefix_is_the_leading_steps_that_learn_nothing():
             ("skip", "passthrough"),
             ("mel", FrozenMel(sr=SR, n_fft=256)),
             ("db", PowerToDb()),
-            ("stats", TemporalStats()),
+            ("stats", GLCMFeatures(levels=8)),  # learns its grey-level range from the data
             ("db2", PowerToDb()),  # stateless, but after a step that learns: not in the prefix
             ("clf", LogisticRegression()),
         ]
@@ -48,13 +48,18 @@ def test_prefix_is_the_leading_steps_that_learn_nothing():
     assert [n for n, _ in rest.steps] == ["stats", "db2", "clf"]
     assert pipe.steps[0][0] == "fixed"  # the input pipeline is left alone
 
-    # a step that needs fit (a learned length, a plain mel filter bank) ends the prefix
+    # a step that learns from the data (a learned length) ends the prefix
     prefix, _ = _split_prefix(make_pipeline(FixedLength(), PowerToDb(), LogisticRegression()))
     assert prefix == []
-    prefix, rest = _split_prefix(
-        make_pipeline(fixed, MelSpectrogram(sr=SR), PowerToDb(), LogisticRegression())
-    )
-    assert prefix == [fixed] and len(rest.steps) == 3
+    # built-in steps whose fit only builds a filter bank (MelSpectrogram) or reads the shape
+    # (TemporalStats) learn nothing, and so do composites made only of such steps
+    union = FeatureUnion([("stats", TemporalStats()), ("mean", TemporalStats(stats=("mean",)))])
+    inner = make_pipeline(MelSpectrogram(sr=SR, n_fft=256), PowerToDb())
+    prefix, rest = _split_prefix(make_pipeline(fixed, inner, union, LogisticRegression()))
+    assert prefix == [fixed, inner, union] and len(rest.steps) == 1
+    learning = FeatureUnion([("stats", TemporalStats()), ("glcm", GLCMFeatures(levels=8))])
+    prefix, rest = _split_prefix(make_pipeline(fixed, inner, learning, LogisticRegression()))
+    assert prefix == [fixed, inner] and len(rest.steps) == 2
     # the final step is never in the prefix, passthrough-only prefixes are no prefix
     ident = FunctionTransformer()
     prefix, rest = _split_prefix(make_pipeline(ident, ident))
