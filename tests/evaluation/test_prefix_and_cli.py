@@ -153,3 +153,32 @@ def test_run_pipelines_script(tmp_path, monkeypatch, capsys):
     monkeypatch.delattr(specsk.datasets, "load_folder", raising=False)
     with pytest.raises(SystemExit, match="no load_folder"):
         script.main(["folder", str(tmp_path), "--recipes", "a"])
+
+
+BLAS_THREADS_SEEN = []
+
+
+class BlasSpy(LogisticRegression):
+    """Records the BLAS thread counts in force when it is fitted."""
+
+    def fit(self, X, y, **kw):
+        from threadpoolctl import threadpool_info
+
+        BLAS_THREADS_SEEN.append(
+            [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        )
+        return super().fit(X, y, **kw)
+
+
+def test_blas_threads_limits_the_fold_fits_only():
+    seen = BLAS_THREADS_SEEN
+    seen.clear()
+    X, y = make_sounds(n_classes=2, n_per_class=6, sr=SR, duration=0.1, random_state=0)
+    pipe = make_pipeline(
+        MelSpectrogram(sr=SR, n_fft=256, n_mels=16), TemporalStats(), StandardScaler(), BlasSpy()
+    )
+    cv = PredefinedSplit(np.tile([0, 1], 6))
+    evaluate({"spy": pipe}, (X, y, cv), progress=False, blas_threads=1)
+    assert len(seen) == 2 and all(all(n == 1 for n in threads) for threads in seen)
+    with pytest.raises(ValueError, match="blas_threads must be a positive int"):
+        evaluate({"spy": pipe}, (X, y, cv), progress=False, blas_threads=0)
