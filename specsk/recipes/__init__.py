@@ -12,12 +12,14 @@ stays outside the model (:class:`~specsk.audio.AudioLoader` and its report, or
 ====================  ==================================================================
 recipe                what it is
 ====================  ==================================================================
-``mfcc_svm``          MFCC statistics + RBF SVC: the hand-written baseline
-``texture_svm``       log-mel image as texture (GLCM, LBP, Gabor, band statistics) + SVC,
-                      no torch
+``mfcc_svm``          MFCC statistics + RBF SVC: the hand-written baseline (ESC-10 81.0 %)
+``texture_svm``       log-mel image as texture (GLCM, LBP, Gabor, band statistics) + a
+                      linear or RBF model, no torch (ESC-10 89.3 %, FSDD 99.7 %)
 ``embedding_linear``  frozen ImageNet EfficientNet-Lite0 embedding + logistic regression
+                      (ESC-10 93.8 %, FSDD 96.7 %)
 ``finetune_cnn``      EfficientNet-Lite0 fine-tuned with SpecAugment, mixup, early stopping
-``hybrid``            stacking of the embedding and texture routes (late fusion)
+``hybrid``            stacking of the embedding and texture routes (ESC-10 93.5 %, FSDD
+                      99.7 %)
 ====================  ==================================================================
 
 :func:`list_recipes` gives each one's description and ESC-10 figure
@@ -38,36 +40,36 @@ _RECIPES = {
         "_classical",
         "mfcc_svm",
         False,
-        "MFCC (+ deltas) and waveform statistics, RBF SVC with C, gamma by inner CV; "
-        "the hand-written baseline",
+        "MFCC (+ deltas) and waveform statistics, RBF SVC with C by inner CV; "
+        "the hand-written baseline (ESC-10: 81.0 %)",
     ),
     "texture_svm": (
         "_classical",
         "texture_svm",
         False,
-        "log-mel image as texture: GLCM, LBP, Gabor and per-band statistics, RBF SVC "
-        "(inner CV); no torch",
+        "log-mel image as texture: GLCM, LBP, Gabor and per-band statistics, logistic "
+        "regression or RBF SVC by inner CV; no torch (ESC-10: 89.3 %, FSDD: 99.7 %)",
     ),
     "embedding_linear": (
         "_deep",
         "embedding_linear",
         True,
-        "frozen ImageNet EfficientNet-Lite0 (block 12 averaged in 4 frequency bands) on the "
-        "log-mel image, logistic regression (inner CV)",
+        "frozen ImageNet EfficientNet-Lite0 (block 12 averaged on a 4 x 2 grid) on the "
+        "log-mel image, logistic regression (inner CV) (ESC-10: 93.8 %, FSDD: 96.7 %)",
     ),
     "finetune_cnn": (
         "_deep",
         "finetune_cnn",
         True,
         "EfficientNet-Lite0 fine-tuned on log-mel images: SpecAugment, time shift, mixup, "
-        "cosine lr, early stopping on an inner validation split",
+        "cosine lr, early stopping on an inner validation split (not benchmarked on CPU)",
     ),
     "hybrid": (
         "_deep",
         "hybrid",
         True,
         "stacking (late fusion) of the frozen-embedding and texture routes, final logistic "
-        "regression on out-of-fold probabilities",
+        "regression on out-of-fold probabilities (ESC-10: 93.5 %, FSDD: 99.7 %)",
     ),
 }
 
