@@ -292,12 +292,13 @@ class EvaluationResult:
         parts = [
             f"{n_used} of {n_rows} clips used, {self.n_folds} folds; accuracy is mean ± std "
             "over folds (%, std with ddof=1); seconds are summed over folds; 'prefix s' is the "
-            "data-independent front of the pipeline, computed once for all folds.",
+            "data-independent front of the pipeline, computed once for all folds; 'peak +MB' is "
+            "the largest rise of resident memory during one fold's fit and predict.",
             "",
         ]
         folds = [f"fold {k + 1}" for k in range(self.n_folds)]
         header = ["pipeline", "accuracy", *folds, "macro-F1", "fit s", "predict s"]
-        header += ["prefix s", "peak MB"]
+        header += ["prefix s", "peak +MB"]
         rows = []
         for r in self._summary_rows():
             std = r["accuracy_std"]
