@@ -62,7 +62,8 @@ _RECIPES = {
         "finetune_cnn",
         True,
         "EfficientNet-Lite0 fine-tuned on log-mel images: SpecAugment, time shift, mixup, "
-        "cosine lr, early stopping on an inner validation split (not benchmarked on CPU)",
+        "cosine lr, early stopping on an inner validation split (ESC-10 fold 1: 90.0 %, "
+        "below the frozen embedding's 96.2 % on CPU)",
     ),
     "hybrid": (
         "_deep",
