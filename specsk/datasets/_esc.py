@@ -248,7 +248,7 @@ def load_esc10(path):
     >>> [test.tolist() for _, test in esc.cv.split(esc.paths)][0]
     [0, 5]
     >>> tmp.cleanup()
-    >>> esc = load_esc10("../shared/data/esc10")  # doctest: +SKIP
+    >>> esc = load_esc10("ESC-10")  # doctest: +SKIP
     """
     root = check_folder(path, what="ESC-10", layout=_ESC10_LAYOUT)
     if os.path.isfile(os.path.join(root, "meta", "esc50.csv")):

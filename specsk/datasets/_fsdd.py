@@ -112,7 +112,7 @@ def load_fsdd(path, *, split="all"):
     >>> fsdd.cv.get_n_splits(), fsdd.cv_speaker.get_n_splits(), fsdd.sr
     (1, 2, 8000)
     >>> tmp.cleanup()
-    >>> fsdd = load_fsdd("../shared/data/fsdd")  # doctest: +SKIP
+    >>> fsdd = load_fsdd("free-spoken-digit-dataset")  # doctest: +SKIP
     >>> len(fsdd.paths)  # doctest: +SKIP
     3000
     """

@@ -1,6 +1,6 @@
 """Input validation shared by every specsk function and estimator.
 
-The data contract (``../shared/DESIGN.md``):
+The data contract (``docs/user_guide.md``, section 1):
 
 * waveforms: 2-D ``(n_clips, n_times)`` or a ragged sequence of 1-D clips; multichannel
   ``(n_clips, n_channels, n_times)`` only where a step says so;
