@@ -243,6 +243,14 @@ def _atomic_write(path, write):
             os.remove(tmp)
 
 
+def _atomic_pickle(path, obj):
+    def write(tmp):
+        with open(tmp, "wb") as f:
+            pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+    _atomic_write(path, write)
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)[:60] or "pipeline"
 
@@ -292,12 +300,7 @@ def _load(paths, sr, key, cache_dir, progress):
     )
     if cache is not None:
         os.makedirs(os.path.dirname(cache), exist_ok=True)
-
-        def write(tmp):
-            with open(tmp, "wb") as f:
-                pickle.dump((clips, report), f, protocol=pickle.HIGHEST_PROTOCOL)
-
-        _atomic_write(cache, write)
+        _atomic_pickle(cache, (clips, report))
     return clips, report
 
 
@@ -415,12 +418,7 @@ def _prefix_output(prefix, clips, y, key, memo, cache_dir, progress, name):
 
             _atomic_write(path + ".npy", write)
         else:
-
-            def write(tmp):
-                with open(tmp, "wb") as f:
-                    pickle.dump(Z, f, protocol=pickle.HIGHEST_PROTOCOL)
-
-            _atomic_write(path + ".pkl", write)
+            _atomic_pickle(path + ".pkl", Z)
     memo[key] = Z
     return Z, time.perf_counter() - t0
 
