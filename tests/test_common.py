@@ -9,7 +9,9 @@ contract suite runs for every step with natural inputs (see specsk/utils/estimat
 
 import warnings
 
+import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.utils.estimator_checks import (
     _get_check_estimator_ids,
     estimator_checks_generator,
@@ -110,3 +112,20 @@ def test_specsk_contract(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check(estimator)
+
+
+def test_clone_check_compares_nested_estimators_by_params():
+    # A clone's nested estimator is a new object whose repr may order a set
+    # differently (salted string hashing); the check must compare parameters.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from specsk.utils.estimator_checks import _same_params
+
+    a = make_pipeline(StandardScaler(), LogisticRegression(C=2.0))
+    assert _same_params(clone(a), a)
+    assert not _same_params(make_pipeline(StandardScaler(), LogisticRegression(C=3.0)), a)
+    assert not _same_params(make_pipeline(StandardScaler()), a)
+    assert _same_params({"a": {"x", "y"}}, {"a": {"y", "x"}})
+    assert not _same_params(np.arange(3), np.arange(4))
