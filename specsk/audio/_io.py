@@ -8,21 +8,18 @@ failure raises, is skipped, or is skipped with a warning.
 
 from __future__ import annotations
 
-import atexit
 import numbers
 import os
-import shutil
-import tempfile
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..exceptions import AudioLoadError, SpecskWarning
+from ..utils._parallel import map_threads
 from ._resample import _OPTIONAL_RES_TYPES, RES_TYPES, _check_res_type, _resample_clips
 
 __all__ = ["AudioLoader", "LoadReport", "load_audio"]
@@ -249,7 +246,9 @@ def load_audio(
     res_type : str, default="soxr_hq"
         librosa's resampling filter (see :func:`~specsk.audio.resample`).
     n_jobs : int or None, default=None
-        Files decoded in this many joblib threads (libsndfile releases the GIL).
+        Files decoded in this many threads (libsndfile releases the GIL): None means 1
+        unless in a ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`).
 
     Returns
     -------
@@ -284,12 +283,7 @@ def load_audio(
                 raise AudioLoadError(f"cannot load audio file {p!r} (input {i}): {exc}") from None
             return str(exc)
 
-    if n_jobs in (None, 1):
-        results = [attempt(i, p) for i, p in enumerate(paths)]
-    else:
-        results = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(attempt)(i, p) for i, p in enumerate(paths)
-        )
+    results = map_threads(lambda ip: attempt(*ip), enumerate(paths), n_jobs)
     ok = np.array([not isinstance(r, str) for r in results], dtype=bool)
     errors = [(i, paths[i], r) for i, r in enumerate(results) if isinstance(r, str)]
     loaded = [r for r in results if not isinstance(r, str)]
@@ -328,15 +322,6 @@ def load_audio(
             stacklevel=2,
         )
     return clips, report
-
-
-_TEST_DIRS: list[str] = []
-
-
-@atexit.register
-def _remove_test_dirs() -> None:  # pragma: no cover - runs at interpreter exit
-    for d in _TEST_DIRS:
-        shutil.rmtree(d, ignore_errors=True)
 
 
 class AudioLoader(SpecskTransformer):
@@ -450,9 +435,10 @@ class AudioLoader(SpecskTransformer):
         """
         import soundfile as sf
 
+        from ..utils.estimator_checks import temporary_test_folder
+
         rng = np.random.default_rng(0) if rng is None else rng
-        folder = tempfile.mkdtemp(prefix="specsk-audioloader-")
-        _TEST_DIRS.append(folder)
+        folder = temporary_test_folder(prefix="specsk-audioloader-")
         y = np.tile([0, 1], 4)
         t = np.arange(4096) / 8000.0
         paths = []

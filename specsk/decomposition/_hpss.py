@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from ..base import SpecskTransformer
+from ..utils._parallel import effective_n_threads, numba_threads
 from ._common import check_nonnegative_spectrograms, check_option, check_real
 
 __all__ = ["HPSS", "hpss"]
@@ -83,7 +84,7 @@ def _softmask(X, X_ref, power, split_zeros):
     return mask
 
 
-def hpss(S, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both"):
+def hpss(S, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both", n_jobs=None):
     """Split every spectrogram of a batch into harmonic and percussive parts.
 
     Median filtering along time keeps horizontal ridges (sustained, harmonic sounds); along
@@ -109,6 +110,10 @@ def hpss(S, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both")
         (``S - H - P``) of bins that belong clearly to neither.
     output : {"both", "harmonic", "percussive"}, default="both"
         ``"both"`` stacks ``[harmonic, percussive]`` on a new axis 1.
+    n_jobs : int or None, default=None
+        Threads of the compiled median filters: None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Returns
     -------
@@ -121,8 +126,8 @@ def hpss(S, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both")
     batch (and channel) axes and ``mode="reflect"`` (librosa's boundary handling), so the
     result equals ``librosa.decompose.hpss`` applied to each image (the tests check it to
     1e-6). They run as a compiled running median (a sorted window updated sample by sample),
-    parallel over the image rows and columns. A window wider than the image is allowed (the
-    image is reflected, as in librosa).
+    parallel over the image rows and columns (``n_jobs`` threads). A window wider than the
+    image is allowed (the image is reflected, as in librosa).
 
     Examples
     --------
@@ -141,8 +146,9 @@ def hpss(S, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both")
     if not isinstance(mask, bool | np.bool_):
         raise ValueError(f"mask must be True or False, got {mask!r}")
 
-    harm = _median_along(S, win_harm, -1)
-    perc = _median_along(S, win_perc, -2)
+    with numba_threads(effective_n_threads(n_jobs)):
+        harm = _median_along(S, win_harm, -1)
+        perc = _median_along(S, win_perc, -2)
 
     split_zeros = margin_harm == 1 and margin_perc == 1
     parts = []
@@ -177,6 +183,10 @@ class HPSS(SpecskTransformer):
         ``"both"``: ``(n, 2, n_bins, n_frames)`` with channels ``[harmonic, percussive]``,
         ready for 2-channel CNNs or per-channel features; ``"harmonic"``/``"percussive"``:
         the same shape as the input (4-D input is separated per channel).
+    n_jobs : int or None, default=None
+        Threads of the compiled median filters: None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Examples
     --------
@@ -198,14 +208,18 @@ class HPSS(SpecskTransformer):
         "mask": ["boolean"],
         "margin": [Interval(Real, 1, None, closed="left"), tuple, list],
         "output": [StrOptions(set(_OUTPUTS))],
+        "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both"):
+    def __init__(
+        self, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both", n_jobs=None
+    ):
         self.kernel_size = kernel_size
         self.power = power
         self.mask = mask
         self.margin = margin
         self.output = output
+        self.n_jobs = n_jobs
 
     def _transform(self, X):
         if self.output == "both" and X.ndim == 4:
@@ -221,11 +235,18 @@ class HPSS(SpecskTransformer):
             mask=self.mask,
             margin=self.margin,
             output=self.output,
+            n_jobs=self.n_jobs,
         )
 
     @classmethod
     def _get_test_params(cls) -> list[dict]:
         return [
             {"kernel_size": 5},
-            {"kernel_size": (7, 3), "margin": 2.0, "output": "percussive", "mask": True},
+            {
+                "kernel_size": (7, 3),
+                "margin": 2.0,
+                "output": "percussive",
+                "mask": True,
+                "n_jobs": 2,
+            },
         ]

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
+from ..utils._parallel import effective_n_threads, numba_threads
 from ._common import NDIMAGE_MODES, PAD_MODES, as_planes, check_batch, check_number, check_option
 
 __all__ = ["BilateralFilter", "bilateral_filter"]
@@ -58,7 +59,7 @@ def _bilateral_kernel(padded, spatial, inv_two_var, out):  # pragma: no cover - 
                 out[i, r, c] = tot[r + h, c + h] / wts[r + h, c + h]
 
 
-def _bilateral(S, sigma_spatial, sigma_range, win_size, mode):
+def _bilateral(S, sigma_spatial, sigma_range, win_size, mode, n_jobs=None):
     planes = as_planes(S)
     half = win_size // 2
     grid = np.arange(-half, half + 1, dtype=np.float64)
@@ -72,20 +73,23 @@ def _bilateral(S, sigma_spatial, sigma_range, win_size, mode):
         inv_two_var = np.where(flat, 0.0, 1.0 / (2.0 * np.where(flat, 1.0, sr) ** 2))
     padded = np.pad(planes, ((0, 0), (half, half), (half, half)), mode=PAD_MODES[mode])
     out = np.empty_like(planes)
-    _bilateral_kernel(padded, spatial.astype(S.dtype), inv_two_var.astype(S.dtype), out)
+    with numba_threads(effective_n_threads(n_jobs)):
+        _bilateral_kernel(padded, spatial.astype(S.dtype), inv_two_var.astype(S.dtype), out)
     if flat.any():  # a flat image has nothing to preserve or smooth (skimage returns it as is)
         out[flat] = planes[flat]
     return out.reshape(S.shape)
 
 
-def bilateral_filter(S, *, sigma_spatial=1.0, sigma_range=None, win_size=None, mode="reflect"):
+def bilateral_filter(
+    S, *, sigma_spatial=1.0, sigma_range=None, win_size=None, mode="reflect", n_jobs=None
+):
     """Edge-preserving bilateral smoothing of every image of a batch.
 
     Each pixel becomes the average of its ``win_size x win_size`` neighbourhood weighted by
     ``exp(-d**2 / (2 sigma_spatial**2)) * exp(-(v - centre)**2 / (2 sigma_range**2))``, with
     ``d`` the distance in pixels and ``v`` the neighbour's value (Tomasi and Manduchi, 1998).
-    A compiled loop (numba) runs in parallel over the images of the batch and computes
-    each pair weight once for both pixels.
+    A compiled loop (numba) runs in parallel over the images of the batch (``n_jobs``
+    threads) and computes each pair weight once for both pixels.
 
     Parameters
     ----------
@@ -102,6 +106,10 @@ def bilateral_filter(S, *, sigma_spatial=1.0, sigma_range=None, win_size=None, m
     mode : {"reflect", "constant", "nearest", "mirror", "wrap"}, default="reflect"
         Boundary extension (scipy.ndimage names; ``"constant"`` pads with 0, which is what
         :func:`skimage.restoration.denoise_bilateral` does by default).
+    n_jobs : int or None, default=None
+        Threads of the compiled loop: None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Returns
     -------
@@ -140,7 +148,7 @@ def bilateral_filter(S, *, sigma_spatial=1.0, sigma_range=None, win_size=None, m
     ):
         raise ValueError(f"win_size must be a positive odd integer or None, got {win_size!r}")
     check_option(mode, "mode", NDIMAGE_MODES)
-    return _bilateral(S, sigma_spatial, sigma_range, int(win_size), mode)
+    return _bilateral(S, sigma_spatial, sigma_range, int(win_size), mode, n_jobs)
 
 
 class BilateralFilter(SpecskTransformer):
@@ -160,6 +168,10 @@ class BilateralFilter(SpecskTransformer):
         Odd window side; None gives ``max(5, 2 * ceil(3 * sigma_spatial) + 1)``.
     mode : {"reflect", "constant", "nearest", "mirror", "wrap"}, default="reflect"
         Boundary extension.
+    n_jobs : int or None, default=None
+        Threads of the compiled loop: None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Attributes
     ----------
@@ -185,13 +197,17 @@ class BilateralFilter(SpecskTransformer):
         "sigma_range": [Interval(Real, 0, None, closed="neither"), None],
         "win_size": [Interval(Integral, 1, None, closed="left"), None],
         "mode": [StrOptions(set(NDIMAGE_MODES))],
+        "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, sigma_spatial=1.0, sigma_range=None, win_size=None, mode="reflect"):
+    def __init__(
+        self, *, sigma_spatial=1.0, sigma_range=None, win_size=None, mode="reflect", n_jobs=None
+    ):
         self.sigma_spatial = sigma_spatial
         self.sigma_range = sigma_range
         self.win_size = win_size
         self.mode = mode
+        self.n_jobs = n_jobs
 
     def _transform(self, X):
         return bilateral_filter(
@@ -200,8 +216,18 @@ class BilateralFilter(SpecskTransformer):
             sigma_range=self.sigma_range,
             win_size=self.win_size,
             mode=self.mode,
+            n_jobs=self.n_jobs,
         )
 
     @classmethod
     def _get_test_params(cls):
-        return [{}, {"sigma_spatial": 0.8, "sigma_range": 1.0, "win_size": 3, "mode": "nearest"}]
+        return [
+            {},
+            {
+                "sigma_spatial": 0.8,
+                "sigma_range": 1.0,
+                "win_size": 3,
+                "mode": "nearest",
+                "n_jobs": 2,
+            },
+        ]

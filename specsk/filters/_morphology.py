@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numba
 import numpy as np
@@ -10,6 +10,7 @@ from scipy import ndimage
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
+from ..utils._parallel import effective_n_threads, numba_threads
 from ._common import as_planes, check_batch, check_option, pair
 
 __all__ = ["Morphology", "morphology"]
@@ -101,7 +102,12 @@ def _check_footprint(footprint):
     return fp
 
 
-def _morphology(S, operation, size, footprint):
+def _morphology(S, operation, size, footprint, n_jobs=None):
+    with numba_threads(effective_n_threads(n_jobs)):
+        return _morphology_planes(S, operation, size, footprint)
+
+
+def _morphology_planes(S, operation, size, footprint):
     planes = as_planes(S)
     if footprint is None or np.all(footprint):
         if footprint is not None:
@@ -124,7 +130,7 @@ def _morphology(S, operation, size, footprint):
     return out.reshape(S.shape)
 
 
-def morphology(S, *, operation="opening", size=(3, 3), footprint=None):
+def morphology(S, *, operation="opening", size=(3, 3), footprint=None, n_jobs=None):
     """Grey-level morphology of every image of a batch.
 
     Parameters
@@ -141,6 +147,11 @@ def morphology(S, *, operation="opening", size=(3, 3), footprint=None):
         the image is allowed: the image is extended by reflection.
     footprint : array-like of bool [shape=(h, w)] or None, default=None
         Any other footprint (frequency, time); overrides ``size``.
+    n_jobs : int or None, default=None
+        Threads of the compiled loop that rectangular footprints up to 15 pixels a side run
+        in (other footprints use SciPy, one thread): None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Returns
     -------
@@ -162,7 +173,7 @@ def morphology(S, *, operation="opening", size=(3, 3), footprint=None):
     size = pair(size, "size", integer=True, minimum=1)
     if footprint is not None:
         footprint = _check_footprint(footprint)
-    return _morphology(S, operation, size, footprint)
+    return _morphology(S, operation, size, footprint, n_jobs)
 
 
 class Morphology(SpecskTransformer):
@@ -181,6 +192,10 @@ class Morphology(SpecskTransformer):
     footprint : array-like of bool or None, default=None
         Any other footprint; overrides ``size``. Pass it as a tuple of tuples to keep the
         estimator's parameters hashable (for ``Pipeline(memory=...)``).
+    n_jobs : int or None, default=None
+        Threads of the compiled loop (rectangular footprints): None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Attributes
     ----------
@@ -205,20 +220,28 @@ class Morphology(SpecskTransformer):
         "operation": [StrOptions(set(OPERATIONS))],
         "size": [Interval(Real, 1, None, closed="left"), "array-like"],
         "footprint": ["array-like", None],
+        "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, operation="opening", size=(3, 3), footprint=None):
+    def __init__(self, *, operation="opening", size=(3, 3), footprint=None, n_jobs=None):
         self.operation = operation
         self.size = size
         self.footprint = footprint
+        self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return morphology(X, operation=self.operation, size=self.size, footprint=self.footprint)
+        return morphology(
+            X,
+            operation=self.operation,
+            size=self.size,
+            footprint=self.footprint,
+            n_jobs=self.n_jobs,
+        )
 
     @classmethod
     def _get_test_params(cls):
         return [
             {},
-            {"operation": "white_tophat", "size": (2, 5)},
+            {"operation": "white_tophat", "size": (2, 5), "n_jobs": 2},
             {"operation": "dilation", "footprint": ((0, 1, 0), (1, 1, 1), (0, 1, 0))},
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numba
 import numpy as np
@@ -10,6 +10,7 @@ from scipy import ndimage
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
+from ..utils._parallel import effective_n_threads, numba_threads, run_chunked
 from ._common import (
     NDIMAGE_MODES,
     PAD_MODES,
@@ -134,7 +135,8 @@ def _median_kernel(padded, kh, kw, out):  # pragma: no cover - compiled
             out[i, r, c] = buf[mid]
 
 
-def _median_filter(S, size, mode):
+def _median_filter(S, size, mode, n_jobs=None):
+    n_threads = effective_n_threads(n_jobs)
     kh, kw = size
     if kh * kw > _MEDIAN_NUMBA_MAX_AREA or kh > S.shape[-2] or kw > S.shape[-1]:
         return ndimage.median_filter(S, size=size, mode=mode, axes=_AXES)
@@ -143,14 +145,15 @@ def _median_filter(S, size, mode):
     pad = ((0, 0), (kh // 2, kh - 1 - kh // 2), (kw // 2, kw - 1 - kw // 2))
     padded = np.pad(planes, pad, mode=PAD_MODES[mode])
     out = np.empty_like(planes)
-    if size == (3, 3):
-        _median3x3_kernel(padded, out)
-    else:
-        _median_kernel(padded, kh, kw, out)
+    with numba_threads(n_threads):
+        if size == (3, 3):
+            _median3x3_kernel(padded, out)
+        else:
+            _median_kernel(padded, kh, kw, out)
     return out.reshape(S.shape)
 
 
-def median_filter(S, *, size=(3, 3), mode="reflect"):
+def median_filter(S, *, size=(3, 3), mode="reflect", n_jobs=None):
     """Median filter of every image of a batch (salt-and-pepper and click removal).
 
     Parameters
@@ -162,13 +165,18 @@ def median_filter(S, *, size=(3, 3), mode="reflect"):
         allowed: the image is extended by ``mode``, as scipy does.
     mode : {"reflect", "constant", "nearest", "mirror", "wrap"}, default="reflect"
         Boundary extension, as in :func:`scipy.ndimage.median_filter`.
+    n_jobs : int or None, default=None
+        Threads of the compiled loop: None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Returns
     -------
     S_filtered : np.ndarray, same shape and dtype as ``S``
         Equal to :func:`scipy.ndimage.median_filter` applied to each 2-D image alone (an
         even-sized window gives the upper median, as there). Windows of up to 49 pixels run in
-        a compiled loop parallel over images and rows; larger ones use SciPy on the batch.
+        a compiled loop parallel over images and rows (``n_jobs`` threads); larger ones use
+        SciPy on the batch (one thread).
 
     Examples
     --------
@@ -181,11 +189,18 @@ def median_filter(S, *, size=(3, 3), mode="reflect"):
     S = check_batch(S)
     size = pair(size, "size", integer=True, minimum=1)
     check_option(mode, "mode", NDIMAGE_MODES)
-    return _median_filter(S, size, mode)
+    return _median_filter(S, size, mode, n_jobs)
 
 
-def _wiener_filter(S, size, noise):
-    planes = as_planes(S).astype(np.float64)
+def _wiener_filter(S, size, noise, n_jobs=None):
+    # every plane is filtered on its own (noise included), so blocks of planes can go to
+    # threads; NumPy's passes release the GIL (SciPy's uniform filter does not)
+    out = run_chunked(_wiener_planes, as_planes(S), n_jobs, size, noise, S.dtype)
+    return out.reshape(S.shape)
+
+
+def _wiener_planes(planes, size, noise, dtype):
+    planes = planes.astype(np.float64)
     # scipy.signal.wiener correlates with a box of ones in "same" mode, i.e. zero padding; the
     # box of uniform_filter with mode="constant" has the same alignment for odd and even sizes.
     # float64 because the local variance is a difference of two close numbers.
@@ -199,10 +214,10 @@ def _wiener_filter(S, size, noise):
     # "<=" rather than scipy's "<": identical where var == noise (the gain is 0 there) but a
     # flat image (var == noise == 0) gives its mean instead of NaN
     out = np.where(var <= noise, mean, res)
-    return out.astype(S.dtype, copy=False).reshape(S.shape)
+    return out.astype(dtype, copy=False)
 
 
-def wiener_filter(S, *, size=(5, 5), noise=None):
+def wiener_filter(S, *, size=(5, 5), noise=None, n_jobs=None):
     """Adaptive (Wiener) noise reduction of every image of a batch.
 
     Each pixel is pulled towards its local mean by ``1 - noise / local_variance`` (and set to
@@ -220,6 +235,10 @@ def wiener_filter(S, *, size=(5, 5), noise=None):
     noise : float or None, default=None
         Noise power. None estimates it per image (per 2-D plane of a 4-D batch) as the mean
         local variance, exactly like SciPy does for one image.
+    n_jobs : int or None, default=None
+        Threads over blocks of images: None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Returns
     -------
@@ -239,7 +258,7 @@ def wiener_filter(S, *, size=(5, 5), noise=None):
     S = check_batch(S)
     size = pair(size, "size", integer=True, minimum=1)
     noise = check_number(noise, "noise", minimum=0.0, allow_none=True)
-    return _wiener_filter(S, size, noise)
+    return _wiener_filter(S, size, noise, n_jobs)
 
 
 _MODE = StrOptions(set(NDIMAGE_MODES))
@@ -311,6 +330,10 @@ class MedianFilter(SpecskTransformer):
         Window in bins and frames; a scalar means both.
     mode : {"reflect", "constant", "nearest", "mirror", "wrap"}, default="reflect"
         Boundary extension.
+    n_jobs : int or None, default=None
+        Threads of the compiled loop: None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Attributes
     ----------
@@ -335,18 +358,19 @@ class MedianFilter(SpecskTransformer):
     _kind = "filter"
     _stateless = True
 
-    _parameter_constraints = {"size": _PAIR_INT, "mode": [_MODE]}
+    _parameter_constraints = {"size": _PAIR_INT, "mode": [_MODE], "n_jobs": [Integral, None]}
 
-    def __init__(self, *, size=(3, 3), mode="reflect"):
+    def __init__(self, *, size=(3, 3), mode="reflect", n_jobs=None):
         self.size = size
         self.mode = mode
+        self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return median_filter(X, size=self.size, mode=self.mode)
+        return median_filter(X, size=self.size, mode=self.mode, n_jobs=self.n_jobs)
 
     @classmethod
     def _get_test_params(cls):
-        return [{}, {"size": (5, 1), "mode": "wrap"}]
+        return [{}, {"size": (5, 1), "mode": "wrap", "n_jobs": 2}]
 
 
 class WienerFilter(SpecskTransformer):
@@ -358,6 +382,10 @@ class WienerFilter(SpecskTransformer):
         Window for the local mean and variance (bins, frames).
     noise : float or None, default=None
         Noise power; None estimates it per image as the mean local variance.
+    n_jobs : int or None, default=None
+        Threads over blocks of images: None means 1 unless in a
+        ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
+        :func:`specsk.utils.effective_n_threads`). The result does not depend on it.
 
     Attributes
     ----------
@@ -385,15 +413,17 @@ class WienerFilter(SpecskTransformer):
     _parameter_constraints = {
         "size": _PAIR_INT,
         "noise": [Interval(Real, 0, None, closed="left"), None],
+        "n_jobs": [Integral, None],
     }
 
-    def __init__(self, *, size=(5, 5), noise=None):
+    def __init__(self, *, size=(5, 5), noise=None, n_jobs=None):
         self.size = size
         self.noise = noise
+        self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return wiener_filter(X, size=self.size, noise=self.noise)
+        return wiener_filter(X, size=self.size, noise=self.noise, n_jobs=self.n_jobs)
 
     @classmethod
     def _get_test_params(cls):
-        return [{}, {"size": (3, 4), "noise": 0.5}]
+        return [{}, {"size": (3, 4), "noise": 0.5, "n_jobs": 2}]

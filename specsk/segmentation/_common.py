@@ -5,9 +5,9 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy import ndimage
 
+from ..utils._parallel import map_threads
 from ..utils._validation import check_spectrograms
 
 __all__ = [
@@ -73,14 +73,12 @@ def label_batch(mask: np.ndarray) -> np.ndarray:
 
 
 def map_images(func, S: np.ndarray, n_jobs=None) -> np.ndarray:
-    """Apply a per-image ``func`` (2-D -> 2-D) to a batch, optionally in joblib threads.
+    """Apply a per-image ``func`` (2-D -> 2-D) to a batch, in ``n_jobs`` threads.
 
-    Used for scikit-image routines that have no batch form.
+    Used for scikit-image routines that have no batch form; the thread count follows the
+    package-wide policy (:func:`specsk.utils.effective_n_threads`).
     """
-    if n_jobs in (None, 1) or len(S) < 2:
-        return np.stack([func(img) for img in S])
-    out = Parallel(n_jobs=n_jobs, prefer="threads")(delayed(func)(img) for img in S)
-    return np.stack(out)
+    return np.stack(map_threads(func, S, n_jobs))
 
 
 def resolve_freqs(n_bins: int, *, freqs=None, sr=None, n_fft=None, what: str = "Hz sizes"):

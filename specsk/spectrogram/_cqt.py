@@ -310,13 +310,14 @@ def _get_plan(
 def _run(plan, X, *, pad_mode, output, batch_size, n_jobs):
     X = pad_short_clips(X, plan.min_length, what="the longest CQT filter length")
     power = 1.0 if output == "magnitude" else 2.0
-    parallel_batches = batch_size is not None and n_jobs not in (None, 1)
-    workers = 1 if parallel_batches else _workers(n_jobs)
+    n_threads = _workers(n_jobs)
+    parallel_batches = batch_size is not None and n_threads > 1
+    workers = 1 if parallel_batches else n_threads
     return apply_in_batches(
         lambda Xb: plan.apply(Xb, pad_mode=pad_mode, power=power, workers=workers),
         X,
         batch_size=batch_size,
-        n_jobs=n_jobs if parallel_batches else None,
+        n_jobs=n_threads if parallel_batches else None,
     )
 
 

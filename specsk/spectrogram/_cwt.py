@@ -312,12 +312,13 @@ def _run(plan, X, *, power, batch_size, n_jobs):
     X = pad_short_clips(X, 2, what="2 samples (a CWT needs at least two)")
     # n_jobs threads the FFTs of a single batch, or runs batches in parallel (one thread each)
     single = batch_size is None or batch_size >= len(X)
-    workers = _workers(n_jobs) if plan.method == "analytic" and single else 1
+    n_threads = _workers(n_jobs)
+    workers = n_threads if plan.method == "analytic" and single else 1
     return apply_in_batches(
         lambda Xb: plan.apply(Xb, power=power, workers=workers),
         X,
         batch_size=batch_size,
-        n_jobs=n_jobs,
+        n_jobs=n_threads,
     )
 
 

@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils import apply_in_batches, check_sr
+from ..utils._parallel import numba_threads
 from ._stft import (
     STFT_CONSTRAINTS,
     _blocked_stft,
@@ -135,12 +136,8 @@ _bank_par, _bank_ser = _jit_pair(_bank_kernel)
 def _apply_banded(D, power, bank: _BandedBank, workers, out):
     p = out.dtype.type(power)
     if workers > 1:
-        prev = numba.get_num_threads()
-        numba.set_num_threads(min(workers, numba.config.NUMBA_NUM_THREADS))
-        try:
+        with numba_threads(workers):
             _bank_par(D, p, bank.lo, bank.hi, bank.offs, bank.wts, out, 16)
-        finally:
-            numba.set_num_threads(prev)
     else:
         _bank_ser(D, p, bank.lo, bank.hi, bank.offs, bank.wts, out, 16)
     return out

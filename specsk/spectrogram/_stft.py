@@ -11,7 +11,6 @@ computes in float64 and casts, specsk stays in the input precision).
 from __future__ import annotations
 
 import numbers
-import os
 import types
 from functools import lru_cache
 
@@ -22,6 +21,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils import apply_in_batches, check_waveforms, pad_short_clips
+from ..utils._parallel import effective_n_threads, numba_threads
 
 __all__ = ["STFTSpectrogram", "power_spectrogram", "stft"]
 
@@ -73,14 +73,8 @@ def _check_stft_params(n_fft, hop_length, win_length, pad_mode):
 
 
 def _workers(n_jobs) -> int:
-    """joblib's n_jobs convention turned into a thread count for scipy.fft and numba."""
-    n_cpu = os.cpu_count() or 1
-    if n_jobs is None:
-        return 1
-    n_jobs = int(n_jobs)
-    if n_jobs == 0:
-        raise ValueError("n_jobs == 0 has no meaning; use None, a positive int or -1")
-    return max(1, min(n_cpu, n_jobs if n_jobs > 0 else n_cpu + 1 + n_jobs))
+    """Thread count for scipy.fft and numba: the package-wide policy (``effective_n_threads``)."""
+    return effective_n_threads(n_jobs)
 
 
 @lru_cache(maxsize=32)
@@ -220,12 +214,8 @@ def _abs_pow(z: np.ndarray, power: float, workers: int, out=None) -> np.ndarray:
     o2 = out.reshape(-1, z.shape[-1])
     p = rdtype(power)
     if workers > 1:
-        prev = numba.get_num_threads()
-        numba.set_num_threads(min(workers, numba.config.NUMBA_NUM_THREADS))
-        try:
+        with numba_threads(workers):
             _abs_pow_par(z2, o2, p)
-        finally:
-            numba.set_num_threads(prev)
     else:
         _abs_pow_ser(z2, o2, p)
     return out

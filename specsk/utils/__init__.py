@@ -2,6 +2,7 @@
 
 from ._chunking import apply_in_batches, iter_batches
 from ._extract import ExtractionResult, extract_to_disk
+from ._parallel import effective_n_threads
 from ._validation import (
     as_float_array,
     check_ragged_waveforms,
@@ -20,6 +21,7 @@ __all__ = [
     "check_spectrograms",
     "check_sr",
     "check_waveforms",
+    "effective_n_threads",
     "extract_to_disk",
     "is_ragged",
     "iter_batches",
