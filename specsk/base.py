@@ -1,16 +1,27 @@
 """Base classes shared by every specsk estimator.
 
-A specsk transformer declares, as class attributes, what it takes and what it gives:
+A specsk estimator declares, once, as class attributes, what it is, takes and gives. The
+registry (:mod:`specsk.registry`), the tags (scikit-learn's ``__sklearn_tags__`` and
+:func:`get_specsk_tags`) and the common tests (``tests/test_common.py`` with
+:mod:`specsk.utils.estimator_checks`) are all derived from these declarations:
 
-``_input``
-    ``"waveform"`` (2-D ``(n_clips, n_times)``, equal lengths), ``"ragged"`` (2-D or a list of
-    1-D clips of any length), ``"spectrogram"`` (3-D/4-D image batches), ``"paths"`` (file
-    names) or ``"features"`` (2-D tables).
-``_output``
-    ``"waveform"``, ``"spectrogram"`` or ``"features"`` (2-D with ``get_feature_names_out``).
 ``_kind``
     the registry family: ``"audio"``, ``"spectrogram"``, ``"filter"``, ``"feature"``,
-    ``"decomposition"``, ``"segmentation"``, ``"model"``.
+    ``"decomposition"``, ``"segmentation"``, ``"model"`` (plugins may use others). A built-in's
+    family must be one its subpackage allows (``specsk.registry._PACKAGES``).
+``_input``
+    ``"waveform"`` (2-D ``(n_clips, n_times)``, equal lengths), ``"ragged"`` (2-D or a list of
+    1-D clips of any length), ``"multichannel"`` (3-D ``(n_clips, n_channels, n_times)``),
+    ``"spectrogram"`` (3-D/4-D image batches), ``"labels"`` (3-D/4-D integer label images, as
+    a segmenter gives them), ``"paths"`` (file names) or ``"features"`` (2-D tables).
+``_output``
+    ``"waveform"``, ``"spectrogram"``, ``"labels"`` (integer label images: 0 = background,
+    1..k = regions), ``"features"`` (2-D with ``get_feature_names_out``) or ``"predictions"``
+    (models).
+``_output_dtype``
+    ``None`` (default) when the output keeps the input's floating dtype (float32 in, float32
+    out); otherwise the dtype every output has whatever the input, e.g. ``"int32"`` for
+    ``"labels"`` (which must declare an integer dtype).
 ``_stateless``
     ``True`` when ``fit`` learns nothing: the ``requires_fit`` tag is ``False`` and
     ``transform`` works before and after ``fit``.
@@ -44,9 +55,6 @@ from .utils._validation import (
 
 __all__ = ["FeatureExtractorMixin", "SpecskTransformer", "get_specsk_tags"]
 
-_INPUTS = ("waveform", "ragged", "multichannel", "spectrogram", "paths", "features")
-_OUTPUTS = ("waveform", "spectrogram", "features", "predictions")
-
 
 class SpecskTransformer(TransformerMixin, BaseEstimator):
     """Base class of specsk transformers.
@@ -60,6 +68,7 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
 
     _input: ClassVar[str] = "spectrogram"
     _output: ClassVar[str] = "spectrogram"
+    _output_dtype: ClassVar[str | None] = None
     _kind: ClassVar[str] = "other"
     _stateless: ClassVar[bool] = True
     _spectrogram_ranks: ClassVar[tuple[int, ...]] = (3, 4)
@@ -131,7 +140,7 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
             if reset:
                 self._n_features_bookkeeping(X, arr, reset=True)
             return arr
-        elif kind == "spectrogram":
+        elif kind in ("spectrogram", "labels"):  # a labels step checks integrality itself
             arr = check_spectrograms(X, ranks=self._spectrogram_ranks)
         elif kind == "features":
             return validate_data(self, X, reset=reset, dtype=(np.float32, np.float64))
@@ -171,11 +180,16 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = not self._stateless
         tags.input_tags.two_d_array = self._input in ("waveform", "ragged", "features")
-        tags.input_tags.three_d_array = self._input in ("spectrogram", "multichannel") or (
-            self._input == "ragged" and self._accepts_multichannel()
-        )
+        tags.input_tags.three_d_array = self._input in (
+            "spectrogram",
+            "labels",
+            "multichannel",
+        ) or (self._input == "ragged" and self._accepts_multichannel())
         tags.input_tags.string = self._input == "paths"
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        # a declared output dtype (integer label images) is not the input's
+        tags.transformer_tags.preserves_dtype = (
+            ["float64", "float32"] if self._output_dtype is None else []
+        )
         return tags
 
     def set_output(self, *, transform=None):

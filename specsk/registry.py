@@ -1,8 +1,11 @@
 """One registry for built-in and third-party estimators.
 
-Built-ins are listed below as ``"module:Class"`` strings and imported only when asked for, so
-``import specsk`` stays light (and never imports torch). Third parties register in their own
-``pyproject.toml``::
+Every estimator declares itself once, on its class: ``_kind`` (its family), ``_input`` and
+``_output`` (what it takes and gives, see :mod:`specsk.base`). The registry derives the rest:
+the built-ins are the estimator classes that the step subpackages listed in ``_PACKAGES``
+export in their ``__all__``, imported only when asked for, so ``import specsk`` stays light
+(and never imports torch; :mod:`specsk.nn` is scanned last, only when needed). Third parties
+register in their own ``pyproject.toml``::
 
     [project.entry-points."specsk.plugins"]
     my_filter = "my_pkg.filters:MyFilter"
@@ -18,7 +21,7 @@ import difflib
 import functools
 import importlib
 import importlib.metadata
-import importlib.util
+import inspect
 import warnings
 
 from sklearn.base import BaseEstimator, clone
@@ -30,126 +33,73 @@ __all__ = ["ENTRY_POINT_GROUP", "all_estimators", "get_estimator", "refresh_plug
 
 ENTRY_POINT_GROUP = "specsk.plugins"
 
-# family -> "module:Class" of every built-in estimator. Keep each family sorted.
-_BUILTINS: dict[str, tuple[str, ...]] = {
-    "audio": (
-        "specsk.audio:AudioLoader",
-        "specsk.audio:FixedLength",
-        "specsk.audio:Normalize",
-        "specsk.audio:Resample",
-        "specsk.audio:ToMono",
-        "specsk.screening:ClipScreener",
-    ),
-    "spectrogram": (
-        "specsk.spectrogram:AmplitudeToDb",
-        "specsk.spectrogram:BarkSpectrogram",
-        "specsk.spectrogram:CQTSpectrogram",
-        "specsk.spectrogram:CWTScalogram",
-        "specsk.spectrogram:Chroma",
-        "specsk.spectrogram:GammatoneSpectrogram",
-        "specsk.spectrogram:MFCC",
-        "specsk.spectrogram:MelSpectrogram",
-        "specsk.spectrogram:PCEN",
-        "specsk.spectrogram:PowerToDb",
-        "specsk.spectrogram:STFTSpectrogram",
-        "specsk.spectrogram:StackChannels",
-    ),
-    "filter": (
-        "specsk.filters:BilateralFilter",
-        "specsk.filters:Clip",
-        "specsk.filters:GaussianFilter",
-        "specsk.filters:ImageNormalize",
-        "specsk.filters:MedianFilter",
-        "specsk.filters:Morphology",
-        "specsk.filters:NoiseFloorRemoval",
-        "specsk.filters:Resize",
-        "specsk.filters:WaveletDenoise",
-        "specsk.filters:WienerFilter",
-    ),
-    "feature": (
-        "specsk.features:EdgeFeatures",
-        "specsk.features:Flatten",
-        "specsk.features:GLCMFeatures",
-        "specsk.features:GaborFeatures",
-        "specsk.features:HOGFeatures",
-        "specsk.features:LBPHistogram",
-        "specsk.features:MomentFeatures",
-        "specsk.features:SpectralFeatures",
-        "specsk.features:TemporalStats",
-        "specsk.features:WaveformFeatures",
-        "specsk.nn:PretrainedCNNEmbedding",
-    ),
-    "decomposition": (
-        "specsk.decomposition:ChannelICA",
-        "specsk.decomposition:HPSS",
-        "specsk.decomposition:NMFComponents",
-        "specsk.decomposition:SpectrogramNMF",
-    ),
-    "segmentation": (
-        "specsk.segmentation:ClusterSegmenter",
-        "specsk.segmentation:GraphSegmenter",
-        "specsk.segmentation:ROIFeatures",
-        "specsk.segmentation:RegionGrowing",
-        "specsk.segmentation:RegionRefiner",
-        "specsk.segmentation:TemplateMatching",
-        "specsk.segmentation:ThresholdSegmenter",
-    ),
-    "model": (
-        "specsk.nn:FragmentClassifier",
-        "specsk.nn:NetTransformer",
-        "specsk.nn:SpectrogramCNNClassifier",
-    ),
-}
-
-KINDS = tuple(_BUILTINS)
-
-# modules whose built-ins need an optional extra:
-# module -> (extra, required top-level imports, built-ins of the module that need none of them)
-_OPTIONAL: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
-    "specsk.nn": ("nn", ("torch", "skorch"), ("FragmentClassifier",)),
+# The subpackages whose public estimators are the built-ins, in look-up order, each with the
+# families (``_kind``) its estimators may declare; tests/test_registry.py checks every public
+# estimator of specsk against it. specsk.nn comes last: it imports torch when installed.
+_PACKAGES: dict[str, tuple[str, ...]] = {
+    "specsk.audio": ("audio",),
+    "specsk.screening": ("audio",),
+    "specsk.spectrogram": ("spectrogram",),
+    "specsk.filters": ("filter",),
+    "specsk.features": ("feature",),
+    "specsk.decomposition": ("decomposition",),
+    "specsk.segmentation": ("segmentation",),
+    "specsk.nn": ("feature", "model"),
 }
 
 
-def _missing_requirements(target: str) -> tuple[str, list[str]] | None:
-    """(extra, missing packages) if ``target`` needs an optional extra that is not installed."""
-    module, _, name = target.partition(":")
-    for prefix, (extra, packages, exempt) in _OPTIONAL.items():
-        if (module == prefix or module.startswith(prefix + ".")) and name not in exempt:
-            missing = [p for p in packages if importlib.util.find_spec(p) is None]
-            return (extra, missing) if missing else None
-    return None
+def _is_step(obj) -> bool:
+    """Whether ``obj`` is an estimator class a pipeline can use as a step.
 
-
-def _builtin_table() -> dict[str, tuple[str, str]]:
-    """name -> (target, kind)."""
-    table = {}
-    for kind, targets in _BUILTINS.items():
-        for target in targets:
-            table[target.rsplit(":", 1)[1]] = (target, kind)
-    return table
-
-
-def _load_target(target: str):
-    module, _, attr = target.partition(":")
-    obj = importlib.import_module(module)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    return obj
+    A :class:`sklearn.base.BaseEstimator` subclass with ``fit`` and ``transform`` or
+    ``predict``; settings objects that derive from ``BaseEstimator`` only for ``get_params``
+    (such as :class:`specsk.nn.Augment`) are not steps.
+    """
+    return (
+        inspect.isclass(obj)
+        and issubclass(obj, BaseEstimator)
+        and hasattr(obj, "fit")
+        and (hasattr(obj, "transform") or hasattr(obj, "predict"))
+    )
 
 
 @functools.cache
-def _load_builtin(name: str) -> type:
-    target = _builtin_table()[name][0]
-    missing = _missing_requirements(target)
-    if missing:
-        extra, packages = missing
-        raise ImportError(
-            f"{name} needs the optional packages {', '.join(packages)}: install them with "
-            f"`pip install torch==2.13.0` (CPU build) then `pip install specsk[{extra}]`"
-            if extra == "nn"
-            else f"{name} needs {', '.join(packages)}: `pip install specsk[{extra}]`"
-        )
-    return _load_target(target)
+def _package_steps(package: str) -> dict[str, type | ImportError]:
+    """name -> class of the steps ``package`` exports in ``__all__``.
+
+    A name that needs an optional extra which is not installed (``specsk.nn`` without torch)
+    maps to the ImportError that says what to install; whether it is a step is unknown then.
+    """
+    module = importlib.import_module(package)
+    out: dict[str, type | ImportError] = {}
+    for name in getattr(module, "__all__", ()):
+        try:
+            obj = getattr(module, name)
+        except ImportError as exc:
+            out[name] = exc
+            continue
+        if _is_step(obj) and obj.__module__.startswith(package + "."):
+            out[name] = obj
+    return out
+
+
+def _builtins(stop_at: str | None = None):
+    """Yield (name, class or ImportError) of the built-ins, package by package.
+
+    With ``stop_at``, stop after the package that exports that name (lazy look-up).
+    """
+    for package in _PACKAGES:
+        steps = _package_steps(package)
+        yield from steps.items()
+        if stop_at is not None and stop_at in steps:
+            return
+
+
+def _builtin(name: str) -> type | ImportError | None:
+    for found, obj in _builtins(stop_at=name):
+        if found == name:
+            return obj
+    return None
 
 
 def _plugin_problem(obj) -> str | None:
@@ -173,7 +123,7 @@ def _plugin_problem(obj) -> str | None:
 @functools.cache
 def _plugins() -> dict[str, tuple[type, str]]:
     """name -> (class, "distribution:entry point") of the valid plugins."""
-    builtins = _builtin_table()
+    builtins = {name for name, _ in _builtins()}
     found: dict[str, tuple[type, str]] = {}
     importlib.invalidate_caches()
     for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
@@ -259,12 +209,9 @@ def all_estimators(kind=None, tags=None, *, include_plugins: bool = True):
     if tags is not None and not isinstance(tags, dict):
         raise TypeError(f"tags must be a dict of specsk tags, got {type(tags).__name__}")
     out = []
-    for name, (target, bkind) in _builtin_table().items():
-        if kind is not None and bkind not in kind:
-            continue
-        if _missing_requirements(target):
+    for name, cls in _builtins():
+        if isinstance(cls, ImportError):
             continue  # an optional extra is not installed: listed once it is
-        cls = _load_builtin(name)
         if _matches(cls, kind, tags):
             out.append((name, cls))
     if include_plugins:
@@ -281,6 +228,9 @@ def get_estimator(name: str) -> type:
     ------
     ValueError
         If no estimator has that name; the message suggests close names.
+    ImportError
+        If it is a built-in that needs an optional extra which is not installed; the message
+        says what to install.
 
     Examples
     --------
@@ -289,12 +239,15 @@ def get_estimator(name: str) -> type:
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")
-    if name in _builtin_table():
-        return _load_builtin(name)
+    cls = _builtin(name)
+    if isinstance(cls, ImportError):
+        raise ImportError(str(cls)) from cls
+    if cls is not None:
+        return cls
     plugins = _plugins()
     if name in plugins:
         return plugins[name][0]
-    known = sorted([*_builtin_table(), *plugins])
+    known = sorted([*(n for n, c in _builtins() if isinstance(c, type)), *plugins])
     close = difflib.get_close_matches(name, known, n=3)
     hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
     raise ValueError(

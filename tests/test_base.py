@@ -87,3 +87,51 @@ def test_specsk_tags_of_an_instance_follow_its_parameters():
 
     assert get_specsk_tags(NoiseFloorRemoval(per="clip"))["requires_fit"] is False
     assert get_specsk_tags(NoiseFloorRemoval(per="dataset"))["requires_fit"] is True
+
+
+class _Regions(SpecskTransformer):
+    """Label images in, label images out: the declaration drives validation and tags."""
+
+    _input = "labels"
+    _output = "labels"
+    _output_dtype = "int32"
+    _kind = "segmentation"
+
+    def __init__(self):
+        pass
+
+    def _transform(self, X):
+        return (X > 0).astype(np.int32)
+
+
+def test_labels_declaration_drives_tags_and_validation():
+    from specsk.utils.estimator_checks import check_estimator
+
+    tags = _Regions().__sklearn_tags__()
+    assert tags.input_tags.three_d_array and not tags.input_tags.two_d_array
+    assert tags.transformer_tags.preserves_dtype == []  # int32 whatever the input dtype
+    assert _Square().__sklearn_tags__().transformer_tags.preserves_dtype == [
+        "float64",
+        "float32",
+    ]
+    out = _Regions().transform(np.array([[[0, 2], [3, 0]]], dtype=np.int64))
+    assert out.dtype == np.int32 and out.tolist() == [[[0, 1], [1, 0]]]
+    with pytest.raises(ValueError, match="3-D"):
+        _Regions().transform(np.zeros((2, 3), dtype=np.int32))
+    check_estimator(_Regions())
+
+
+def test_output_dtype_must_match_the_declaration():
+    from specsk.utils.estimator_checks import check_declaration, check_float32_kept
+
+    class Undeclared(_Regions):
+        _output = "spectrogram"
+        _output_dtype = None
+
+    class NoDtype(_Regions):
+        _output_dtype = None
+
+    with pytest.raises(AssertionError, match="declares no _output_dtype"):
+        check_float32_kept(Undeclared())
+    with pytest.raises(AssertionError, match="integer _output_dtype"):
+        check_declaration(NoDtype())

@@ -1,5 +1,9 @@
 """Every registered estimator against scikit-learn's checks and the specsk contract suite.
 
+The estimators come from the registry, which lists every public estimator of specsk from the
+declarations on its class (tests/test_registry.py checks that none is missing); the contract
+suite checks each declaration (kind, input, output, output dtype) against what it does.
+
 Checks that cannot apply to an estimator are listed, with the reason, in that estimator's
 ``_expected_failed_checks`` class attribute (next to the code they excuse) and are run as
 expected failures, so a check that starts passing is noticed. scikit-learn's checks only feed
@@ -38,6 +42,12 @@ def _expected_failed(estimator):
 
 def test_registry_is_not_empty():
     assert len(ESTIMATORS) > 0
+
+
+def test_every_registered_estimator_is_checked():
+    checked = {type(est) for est in ESTIMATORS}
+    missing = [name for name, cls in all_estimators(include_plugins=False) if cls not in checked]
+    assert not missing, f"no _get_test_params instance for {missing}"
 
 
 def test_expected_failures_have_reasons():

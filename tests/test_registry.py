@@ -9,8 +9,9 @@ import pytest
 from specsk.base import get_specsk_tags
 from specsk.exceptions import PluginWarning
 from specsk.registry import (
-    _BUILTINS,
+    _PACKAGES,
     ENTRY_POINT_GROUP,
+    _is_step,
     all_estimators,
     get_estimator,
     refresh_plugins,
@@ -75,28 +76,126 @@ def test_import_specsk_is_light():
     assert out.stdout.strip() == "", f"import specsk imported {out.stdout.strip()}"
 
 
-def test_builtins_are_unique_and_resolve():
-    names = [t.rsplit(":", 1)[1] for targets in _BUILTINS.values() for t in targets]
-    assert len(names) == len(set(names)), "duplicate built-in names"
-    for kind, targets in _BUILTINS.items():
-        assert list(targets) == sorted(targets), f"keep the {kind!r} family sorted"
-        for target in targets:
-            name = target.rsplit(":", 1)[1]
-            cls = get_estimator(name)
-            assert cls.__name__ == name
-            assert get_specsk_tags(cls)["kind"] == kind, f"{name} registered under {kind!r}"
+# Public classes that are estimators but not pipeline steps, so not registered (with why).
+NOT_STEPS = {
+    "specsk.recipes:Recipe": "a whole Pipeline that get_recipe builds, not a step in one",
+}
+
+
+def _public_steps():
+    """(package, name, class) of every estimator exported by a specsk subpackage's __all__."""
+    import importlib
+    import pkgutil
+
+    import specsk
+
+    for info in pkgutil.iter_modules(specsk.__path__):
+        package = f"specsk.{info.name}"
+        module = importlib.import_module(package)
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if _is_step(obj) and obj.__module__.startswith("specsk."):
+                yield package, name, obj
+
+
+def _declaration_problems(steps, registered, packages):
+    """What is wrong between the public estimators, the registry and their declarations."""
+    from specsk.utils.estimator_checks import check_declaration
+
+    problems = []
+    for package, name, cls in steps:
+        where = f"{package}:{name}"
+        if where in NOT_STEPS:
+            continue
+        if not cls.__module__.startswith(package + "."):
+            continue  # a re-export: checked where it is defined
+        if registered.get(name) is not cls:
+            problems.append(f"{where} is public but not registered")
+        kind = get_specsk_tags(cls)["kind"]
+        if package not in packages:
+            problems.append(f"{where}: {package} is not a registry package (_PACKAGES)")
+        elif kind not in packages[package]:
+            problems.append(
+                f"{where} declares _kind={kind!r}, but {package} holds {packages[package]}"
+            )
+        try:
+            check_declaration(cls(**cls._get_test_params()[0]))
+        except AssertionError as exc:
+            problems.append(f"{where}: {exc}")
+    return problems
+
+
+def test_every_public_estimator_is_registered_and_declared_consistently():
+    registered = dict(all_estimators(include_plugins=False))
+    steps = list(_public_steps())
+    problems = _declaration_problems(steps, registered, _PACKAGES)
+    assert not problems, "\n".join(problems)
+    public = {name for _, name, _ in steps}
+    assert set(registered) <= public, "registered but not public"
+    names = [name for _, name, _ in steps]
+    assert len(names) == len(set(names)), "two public estimators share a name"
+
+
+def test_inconsistent_declarations_are_reported():
+    """The consistency test above catches an unregistered, misfiled or misdeclared step."""
+    from specsk.base import SpecskTransformer
+
+    class WrongFamily(SpecskTransformer):
+        _kind = "feature"
+        _output = "spectrogram"
+
+    class LabelsWithoutDtype(SpecskTransformer):
+        _kind = "filter"
+        _output = "labels"
+
+    class NoKind(SpecskTransformer):
+        _output = "image"
+
+    for cls in (WrongFamily, LabelsWithoutDtype, NoKind):
+        cls.__module__ = "specsk.filters._fake"
+    steps = [("specsk.filters", c.__name__, c) for c in (WrongFamily, LabelsWithoutDtype, NoKind)]
+    problems = "\n".join(_declaration_problems(steps, {"WrongFamily": WrongFamily}, _PACKAGES))
+    assert "WrongFamily declares _kind='feature', but specsk.filters holds ('filter',)" in problems
+    assert "LabelsWithoutDtype is public but not registered" in problems
+    assert "labels output must declare its integer _output_dtype" in problems
+    assert "NoKind declares _kind='other'" in problems
+    assert "_output='image' is not one of" in problems
+
+
+def test_segmenters_declare_integer_labels():
+    from sklearn.utils import get_tags
+
+    labels = dict(all_estimators(tags={"output": "labels"}, include_plugins=False))
+    assert set(labels) == {
+        "ClusterSegmenter",
+        "GraphSegmenter",
+        "RegionGrowing",
+        "RegionRefiner",
+        "ThresholdSegmenter",
+    }
+    for cls in labels.values():
+        assert cls._output_dtype == "int32"
+        assert get_tags(cls()).transformer_tags.preserves_dtype == []
+    assert get_specsk_tags(labels["RegionRefiner"])["input"] == "labels"
 
 
 def test_all_estimators_filters_by_kind_and_tags():
     everything = all_estimators(include_plugins=False)
     assert everything == sorted(everything, key=lambda t: t[0])
-    for kind in _BUILTINS:
+    families = {kind for kinds in _PACKAGES.values() for kind in kinds}
+    assert {get_specsk_tags(c)["kind"] for _, c in everything} == families
+    for kind in families:
         subset = all_estimators(kind=kind, include_plugins=False)
-        assert all(get_specsk_tags(c)["kind"] == kind for _, c in subset)
+        assert subset and all(get_specsk_tags(c)["kind"] == kind for _, c in subset)
     feats = all_estimators(tags={"output": "features"}, include_plugins=False)
     assert all(get_specsk_tags(c)["output"] == "features" for _, c in feats)
     with pytest.raises(TypeError, match="tags must be a dict"):
         all_estimators(tags=["output"])
+
+
+def test_get_estimator_resolves_every_builtin():
+    for name, cls in all_estimators(include_plugins=False):
+        assert get_estimator(name) is cls and cls.__name__ == name
 
 
 def test_get_estimator_unknown_suggests():
@@ -213,24 +312,52 @@ def test_docs_plugin_template_is_discoverable_and_conforms(plugin_path):
 
 
 def test_optional_extra_missing_is_skipped_with_clear_error(monkeypatch):
-    """Without torch, nn built-ins are not listed and get_estimator says what to install."""
-    import importlib.util
+    """A built-in whose optional extra is missing is not listed; get_estimator says what to
+    install (as specsk.nn does without torch: its __getattr__ raises that ImportError)."""
+    import types
 
     from specsk import registry
 
-    real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util,
-        "find_spec",
-        lambda name, *a, **k: (
-            None if name in ("torch", "skorch") else real_find_spec(name, *a, **k)
-        ),
-    )
-    monkeypatch.setitem(registry._BUILTINS, "model", ("specsk.nn:FakeNet",))
-    registry._load_builtin.cache_clear()
+    fake = types.ModuleType("specsk_fake_nn")
+    fake.__all__ = ["FakeNet"]
+
+    def __getattr__(name):
+        raise ImportError(f"specsk.nn.{name} needs torch and skorch: `pip install specsk[nn]`")
+
+    fake.__getattr__ = __getattr__
+    monkeypatch.setitem(sys.modules, "specsk_fake_nn", fake)
+    monkeypatch.setattr(registry, "_PACKAGES", {**registry._PACKAGES, "specsk_fake_nn": ()})
+    registry._package_steps.cache_clear()
     try:
         assert "FakeNet" not in [n for n, _ in all_estimators(include_plugins=False)]
-        with pytest.raises(ImportError, match=r"torch, skorch.*specsk\[nn\]"):
+        with pytest.raises(ImportError, match=r"torch and skorch.*specsk\[nn\]"):
             get_estimator("FakeNet")
     finally:
-        registry._load_builtin.cache_clear()
+        registry._package_steps.cache_clear()
+
+
+def test_get_estimator_imports_only_what_it_needs():
+    """Built-ins are found package by package: a spectrogram step never imports torch."""
+    import subprocess
+
+    code = (
+        "import sys; from specsk.registry import get_estimator; "
+        "get_estimator('MelSpectrogram'); print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_no_import_time_test_helpers_or_outside_paths():
+    """Test-only clean-ups are registered when a test asks for them, not on import; the
+    package names no file outside the repository."""
+    from pathlib import Path
+
+    import specsk
+
+    root = Path(specsk.__file__).parent
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        if path.name != "estimator_checks.py":
+            assert "atexit" not in text, f"{path.relative_to(root)} registers an atexit hook"
+        assert "../shared" not in text and "/work/" not in text, f"{path} names an outside path"

@@ -209,7 +209,8 @@ class ClusterSegmenter(SpecskTransformer):
     """
 
     _input = "spectrogram"
-    _output = "spectrogram"
+    _output = "labels"
+    _output_dtype = "int32"
     _kind = "segmentation"
     _stateless = True
     _spectrogram_ranks = (3,)

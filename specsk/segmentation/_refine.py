@@ -201,8 +201,9 @@ class RegionRefiner(SpecskTransformer):
     np.int32(1)
     """
 
-    _input = "spectrogram"
-    _output = "spectrogram"
+    _input = "labels"
+    _output = "labels"
+    _output_dtype = "int32"
     _kind = "segmentation"
     _stateless = True
     _spectrogram_ranks = (3,)

@@ -175,7 +175,8 @@ class ThresholdSegmenter(SpecskTransformer):
     """
 
     _input = "spectrogram"
-    _output = "spectrogram"
+    _output = "labels"
+    _output_dtype = "int32"
     _kind = "segmentation"
     _stateless = True
     _spectrogram_ranks = (3,)

@@ -7,13 +7,19 @@ independence, rejection of bad input, and use inside ``Pipeline`` and ``GridSear
 Models (``_output = "predictions"``, e.g. the CNN classifier) are checked through
 ``predict_proba``/``predict`` where transformers are checked through ``transform``.
 
+What an estimator declares (``_kind``, ``_input``, ``_output``, ``_output_dtype``; see
+:mod:`specsk.base`) is checked against what it does: :func:`check_declaration` checks the
+declaration itself, :func:`check_output_rank` and :func:`check_float32_kept` check the output
+kind and dtype ``transform`` actually returns on the natural input.
+
 Estimators can steer it with two class hooks:
 
 ``_get_test_params()``
     list of small parameter dicts (one estimator per dict is checked);
 ``_make_test_input(rng)``
     classmethod returning ``(X, y)`` when the default natural input does not suit the step
-    (for example file paths, or spectrograms with a fixed number of bins).
+    (for example file paths, written with :func:`temporary_test_folder`, or spectrograms
+    with a fixed number of bins).
 
 Examples
 --------
@@ -24,7 +30,10 @@ Examples
 
 from __future__ import annotations
 
+import atexit
 import pickle
+import shutil
+import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 
@@ -39,9 +48,38 @@ from sklearn.utils import get_tags
 
 from ..base import get_specsk_tags
 
-__all__ = ["check_estimator", "make_natural_input", "yield_specsk_checks"]
+__all__ = [
+    "INPUT_KINDS",
+    "OUTPUT_KINDS",
+    "check_estimator",
+    "make_natural_input",
+    "temporary_test_folder",
+    "yield_specsk_checks",
+]
 
 N_TEST = 8
+
+#: What ``_input`` may declare (see :mod:`specsk.base`).
+INPUT_KINDS = ("waveform", "ragged", "multichannel", "spectrogram", "labels", "paths", "features")
+#: What ``_output`` may declare, with the ranks its output may have.
+OUTPUT_KINDS = {
+    "waveform": (2, 3),
+    "spectrogram": (3, 4),
+    "labels": (3, 4),
+    "features": (2,),
+    "predictions": (1, 2),
+}
+
+
+def temporary_test_folder(prefix: str = "specsk-test-") -> str:
+    """A new temporary folder, removed when the interpreter exits.
+
+    For ``_make_test_input`` hooks that must write files (for example audio files for a
+    loader); the clean-up is registered when a test asks for a folder, never at import.
+    """
+    folder = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def make_natural_input(estimator, *, random_state=0, rank=None):
@@ -69,10 +107,15 @@ def make_natural_input(estimator, *, random_state=0, rank=None):
     if kind == "multichannel":
         X = 0.1 * rng.standard_normal((N_TEST, 2, 4096))
         return X.astype(np.float32), y
-    if kind == "spectrogram":
+    if kind in ("spectrogram", "labels"):
         ranks = getattr(type(estimator), "_spectrogram_ranks", (3, 4))
         rank = rank or min(ranks)
         shape = (N_TEST, 32, 24) if rank == 3 else (N_TEST, 2, 32, 24)
+        if kind == "labels":  # a region in every image, larger in class 1
+            X = np.zeros(shape, dtype=np.int32)
+            X[..., 4:8, 2:20] = 1
+            X[y == 1, ..., 8:12, :] = 1
+            return X, y
         X = np.exp(rng.standard_normal(shape))
         # a class-dependent band so that a pipeline has something to learn
         X[y == 1, ..., 8:12, :] *= 20.0
@@ -119,36 +162,85 @@ def check_fit_returns_self(est):
     assert e.fit(X, y) is e, f"{type(est).__name__}.fit must return self"
 
 
+def check_declaration(est):
+    """The class declares its family, input and output from the known vocabulary.
+
+    ``"labels"`` output must declare its integer dtype; a declared ``_output_dtype`` means the
+    output does not keep the input's float dtype, so scikit-learn's ``preserves_dtype`` tag
+    must not claim it does.
+    """
+    stags = get_specsk_tags(est)
+    name = type(est).__name__
+    assert isinstance(stags["kind"], str) and stags["kind"], f"{name}: _kind must be a str"
+    assert stags["input"] in INPUT_KINDS, (
+        f"{name}: _input={stags['input']!r} is not one of {INPUT_KINDS}"
+    )
+    assert stags["output"] in OUTPUT_KINDS, (
+        f"{name}: _output={stags['output']!r} is not one of {tuple(OUTPUT_KINDS)}"
+    )
+    dtype = getattr(est, "_output_dtype", None)
+    if stags["output"] == "labels":
+        assert dtype is not None and np.issubdtype(np.dtype(dtype), np.integer), (
+            f"{name}: labels output must declare its integer _output_dtype, got {dtype!r}"
+        )
+    if stags["output"] == "predictions":
+        assert hasattr(est, "predict"), f"{name}: declares predictions but has no predict"
+    elif not hasattr(est, "transform"):
+        raise AssertionError(f"{name}: declares {stags['output']!r} output but has no transform")
+    if dtype is not None and stags["output"] != "predictions":
+        preserves = get_tags(est).transformer_tags.preserves_dtype
+        assert np.dtype(dtype).name in preserves or not preserves, (
+            f"{name}: outputs {dtype} but its preserves_dtype tag says {preserves}"
+        )
+
+
 def check_output_rank(est):
+    """The output has the rank its declared output kind allows, one row per input clip."""
     X, y = make_natural_input(est)
     Xt = _fit_transform(est, X, y)
     out = get_specsk_tags(est)["output"]
     n = len(X)
-    if out == "predictions":
-        Xt = np.asarray(Xt)
-        if Xt.ndim == 2:  # probabilities
-            np.testing.assert_allclose(Xt.sum(axis=1), 1.0, rtol=1e-5, err_msg="proba rows")
-    elif out == "features":
-        assert _as_array(Xt).ndim == 2, f"feature output must be 2-D, got {np.ndim(Xt)}-D"
-    elif out == "spectrogram":
-        assert np.ndim(Xt) in (3, 4), f"spectrogram output must be 3-D/4-D, got {np.ndim(Xt)}-D"
-    elif out == "waveform":
-        if not isinstance(Xt, list):
-            assert np.ndim(Xt) in (2, 3), f"waveform output must be 2-D, got {np.ndim(Xt)}-D"
+    assert out in OUTPUT_KINDS, f"unknown output kind {out!r}; use one of {tuple(OUTPUT_KINDS)}"
+    if out == "predictions" and np.ndim(Xt) == 2:  # probabilities
+        np.testing.assert_allclose(np.sum(Xt, axis=1), 1.0, rtol=1e-5, err_msg="proba rows")
+    if not (out == "waveform" and isinstance(Xt, list)):  # ragged clips
+        ndim, ranks = _as_array(Xt).ndim, OUTPUT_KINDS[out]
+        assert ndim in ranks, (
+            f"{out} output must be {'/'.join(f'{r}-D' for r in ranks)}, got {ndim}-D"
+        )
     assert len(Xt) == n, f"output has {len(Xt)} rows for {n} input clips"
 
 
 def check_float32_kept(est):
+    """float32 stays float32, unless the step declares another output dtype, which it keeps
+    for float32 and float64 input alike (integer label images, for instance)."""
     if _is_model(est):
         return  # predictions and probabilities follow the model, not the input dtype
     X, y = make_natural_input(est)
+    declared = getattr(est, "_output_dtype", None)
+    if declared is not None:
+        inputs = [X]
+        if isinstance(X, np.ndarray) and np.issubdtype(X.dtype, np.floating):
+            inputs.append(X.astype(np.float64))
+        for Xi in inputs:
+            Xt = _fit_transform(est, Xi, y)
+            for a in Xt if isinstance(Xt, list) else [_as_array(Xt)]:
+                assert np.asarray(a).dtype == np.dtype(declared), (
+                    f"declares _output_dtype={declared!r} but gave {np.asarray(a).dtype} "
+                    f"for {np.asarray(Xi).dtype} input"
+                )
+        return
     Xt = _fit_transform(est, X, y)
     arrays = Xt if isinstance(Xt, list) else [_as_array(Xt)]
     for a in arrays:
-        if np.issubdtype(np.asarray(a).dtype, np.floating):
-            assert np.asarray(a).dtype == np.float32, (
-                f"float32 input gave {np.asarray(a).dtype} output; specsk keeps float32"
-            )
+        dtype = np.asarray(a).dtype
+        if np.issubdtype(dtype, np.floating):
+            assert dtype == np.float32, f"float32 input gave {dtype} output; specsk keeps float32"
+        assert dtype.kind not in "iub", (
+            f"gave {dtype} output but declares no _output_dtype (output kind "
+            f'{get_specsk_tags(est)["output"]!r}): declare it, e.g. _output = "labels" with '
+            f'_output_dtype = "{dtype.name}"'
+        )
 
 
 def check_feature_names(est):
@@ -320,6 +412,7 @@ def check_in_pipeline_and_grid_search(est):
 
 
 _CHECKS: tuple[Callable, ...] = (
+    check_declaration,
     check_fit_returns_self,
     check_output_rank,
     check_float32_kept,
