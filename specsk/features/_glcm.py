@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -9,23 +10,80 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
-from ..utils._chunking import apply_in_batches
 from ._image_kernels import (
-    GLCM_PROPERTIES,
     angle_name,
     as_name_tuple,
     as_number_tuple,
     channel_names,
     check_image_shape,
-    glcm_counts,
-    glcm_offsets,
-    glcm_props,
     image_shape_info,
-    n_threads,
     run_chunked,
+)
+from ._texture_kernels import (
+    GLCM_PROPERTIES,
+    QUANT_LEVELS,
+    QUANT_QUANTILE,
+    QUANT_UNIFORM,
+    glcm_texture,
+    quantize_levels,
 )
 
 __all__ = ["GLCMFeatures", "glcm_features", "quantize_images"]
+
+
+def glcm_offsets(distances, angles) -> np.ndarray:
+    """Pixel offsets ``(d_row, d_col)`` per (distance, angle), as skimage's ``_glcm_loop``.
+
+    skimage rounds ``sin(angle) * d`` (rows) and ``cos(angle) * d`` (columns) half away from
+    zero (its Cython ``round``); libm ``sin``/``cos`` through :mod:`math` give the same
+    doubles as the compiled code. So angle 0 pairs pixel ``(r, c)`` with ``(r, c + d)`` and
+    angle pi/2 with ``(r + d, c)``.
+    """
+
+    def _round(v: float) -> int:
+        return int(v + 0.5) if v > 0 else int(v - 0.5)
+
+    out = np.empty((len(distances), len(angles), 2), dtype=np.int64)
+    for i, d in enumerate(distances):
+        for j, a in enumerate(angles):
+            out[i, j, 0] = _round(math.sin(a) * d)
+            out[i, j, 1] = _round(math.cos(a) * d)
+    return out
+
+
+def _glcm_args(distances, angles, properties):
+    """Checked ``(distances, angles, properties)`` and the kernel's ``(offsets, which)``."""
+    distances = as_number_tuple(distances, "distances", integer=True, positive=True)
+    angles = as_number_tuple(angles, "angles")
+    properties = as_name_tuple(properties, "properties", GLCM_PROPERTIES)
+    which = np.array([GLCM_PROPERTIES.index(p) for p in properties], dtype=np.int64)
+    return (distances, angles, properties), (glcm_offsets(distances, angles), which)
+
+
+def _quantizer(levels, value_range=None, bin_edges=None):
+    """Kernel arguments ``(mode, lo, scale, edges)`` of one quantiser per channel.
+
+    ``bin_edges`` ``(n_channels, levels - 1)`` (or 1-D for one channel) selects quantile
+    levels; otherwise ``value_range`` ``(n_channels, 2)`` (or ``(lo, hi)``) uniform ones, with
+    ``scale = levels / (hi - lo)`` computed exactly as NumPy did in ``floor((X - lo) *
+    (levels / (hi - lo)))``; an empty range gives level 0 everywhere. Neither: the input
+    already holds levels.
+    """
+    if bin_edges is not None:
+        edges = np.asarray(bin_edges, dtype=np.float64)
+        edges = np.ascontiguousarray(edges.reshape(-1, edges.shape[-1] if edges.ndim else 1))
+        zeros = np.zeros(len(edges))
+        return QUANT_QUANTILE, zeros, zeros, edges
+    if value_range is None:
+        return QUANT_LEVELS, np.zeros(1), np.zeros(1), np.zeros((1, 0))
+    value_range = np.asarray(value_range, dtype=np.float64).reshape(-1, 2)
+    nc = len(value_range)
+    lo, hi = value_range[:, 0], value_range[:, 1]
+    empty = hi <= lo
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(empty, 0.0, levels / np.where(empty, 1.0, hi - lo))
+    lo = np.where(empty, 0.0, lo)
+    return QUANT_UNIFORM, lo, scale, np.zeros((nc, 0))
 
 
 def quantize_images(X, *, levels, value_range=None, bin_edges=None) -> np.ndarray:
@@ -43,16 +101,22 @@ def quantize_images(X, *, levels, value_range=None, bin_edges=None) -> np.ndarra
     Returns
     -------
     Q : np.ndarray [shape=X.shape], uint8
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> quantize_images(np.array([[[0.0, 0.3, 0.5, 1.0]]]), levels=4, value_range=(0, 1))
+    array([[[0, 1, 2, 3]]], dtype=uint8)
     """
-    X = np.asarray(X, dtype=np.float64)
-    if bin_edges is not None:
-        q = np.searchsorted(np.asarray(bin_edges, dtype=np.float64), X, side="right")
-    else:
-        lo, hi = value_range
-        if hi <= lo:
-            return np.zeros(X.shape, dtype=np.uint8)
-        q = np.floor((X - lo) * (levels / (hi - lo)))
-    return np.clip(q, 0, levels - 1).astype(np.uint8)
+    X = np.asarray(X)
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    if value_range is None and bin_edges is None:
+        raise ValueError("quantize_images needs value_range=(lo, hi) or bin_edges")
+    mode, lo, scale, edges = _quantizer(levels, value_range, bin_edges)
+    # one compiled pass (float32 read as is), the same levels as the NumPy formula above
+    flat = np.ascontiguousarray(X).reshape(1, 1, 1, -1)
+    return quantize_levels(flat, mode, lo, scale, edges, int(levels)).reshape(X.shape)
 
 
 def glcm_features(
@@ -110,24 +174,43 @@ def glcm_features(
         raise ValueError(f"levels must be an integer in [2, 256], got {levels!r}")
     if Q.size and (Q.min() < 0 or Q.max() >= levels):
         raise ValueError(f"Q must hold integers in [0, levels - 1] = [0, {levels - 1}]")
-    distances = as_number_tuple(distances, "distances", integer=True, positive=True)
-    angles = as_number_tuple(angles, "angles")
-    properties = as_name_tuple(properties, "properties", GLCM_PROPERTIES)
-    which = np.array([GLCM_PROPERTIES.index(p) for p in properties], dtype=np.int64)
-    Q8 = np.ascontiguousarray(Q, dtype=np.uint8)
-    offsets = glcm_offsets(distances, angles)
-    # the counts are the big intermediate (4 * L * L bytes per image and offset): keep a
-    # block of them under ~64 MB
-    per_image = 4 * levels * levels * len(distances) * len(angles)
-    batch = max(1, (64 << 20) // per_image)
-
-    def kernel(B):
-        counts = glcm_counts(B, offsets, int(levels), bool(symmetric))
-        return glcm_props(counts, which, bool(normed))
-
-    return apply_in_batches(
-        lambda B: run_chunked(kernel, B, n_jobs), Q8, batch_size=batch * max(1, n_threads(n_jobs))
+    _, (offsets, which) = _glcm_args(distances, angles, properties)
+    Q8 = np.ascontiguousarray(Q, dtype=np.uint8)[:, None]
+    F = _glcm(
+        Q8,
+        _quantizer(levels),  # Q holds the levels
+        levels,
+        offsets,
+        which,
+        symmetric,
+        normed,
+        n_jobs,
     )
+    return F[:, 0]
+
+
+def _glcm(X4, quantizer, levels, offsets, which, symmetric, normed, n_jobs):
+    """``glcm_texture`` of a 4-D batch ``(n, n_channels, rows, cols)`` in ``n_jobs`` threads.
+
+    One image at a time from the raw values to the properties: the only per-image
+    intermediates (levels, one co-occurrence matrix) stay in the cache, so no block size is
+    needed to bound memory.
+    """
+    mode, lo, scale, edges = quantizer
+    return run_chunked(
+        glcm_texture,
+        X4,
+        n_jobs,
+        mode,
+        lo,
+        scale,
+        edges,
+        int(levels),
+        offsets,
+        bool(symmetric),
+        which,
+        bool(normed),
+    )  # (n, n_channels, n_dist, n_angle, n_prop)
 
 
 class GLCMFeatures(FeatureExtractorMixin, SpecskTransformer):
@@ -245,10 +328,7 @@ class GLCMFeatures(FeatureExtractorMixin, SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _checked(self):
-        distances = as_number_tuple(self.distances, "distances", integer=True, positive=True)
-        angles = as_number_tuple(self.angles, "angles")
-        properties = as_name_tuple(self.properties, "properties", GLCM_PROPERTIES)
-        return distances, angles, properties
+        return _glcm_args(self.distances, self.angles, self.properties)[0]
 
     def _fit(self, X, y):
         self._checked()
@@ -267,32 +347,33 @@ class GLCMFeatures(FeatureExtractorMixin, SpecskTransformer):
             self.bin_edges_ = np.quantile(values, probs, axis=1).T
         return self
 
+    def _quantizer(self):
+        edges = self.bin_edges_ if self.quantization == "quantile" else None
+        return _quantizer(self.levels, self.value_range_, edges)
+
     def _quantize(self, X):
-        C = X if X.ndim == 4 else X[:, None]
-        Q = np.empty(C.shape, dtype=np.uint8)
-        for ch in range(C.shape[1]):
-            Q[:, ch] = quantize_images(
-                C[:, ch],
-                levels=self.levels,
-                value_range=self.value_range_[ch],
-                bin_edges=self.bin_edges_[ch] if self.quantization == "quantile" else None,
-            )
+        """Gray levels ``(n * n_channels, n_bins, n_frames)`` (uint8) of validated ``X``."""
+        C = np.ascontiguousarray(X if X.ndim == 4 else X[:, None])
+        Q = quantize_levels(C, *self._quantizer(), int(self.levels))
         return Q.reshape(-1, *C.shape[2:])
 
     def _transform(self, X):
         check_image_shape(self, X)
-        distances, angles, properties = self._checked()
-        F = glcm_features(
-            self._quantize(X),
-            levels=self.levels,
-            distances=distances,
-            angles=angles,
-            properties=properties,
-            symmetric=self.symmetric,
-            normed=self.normed,
-            n_jobs=self.n_jobs,
-        )  # (n * n_channels, n_dist, n_angle, n_prop)
-        F = F.transpose(0, 3, 1, 2)  # property, distance, angle
+        _, (offsets, which) = _glcm_args(self.distances, self.angles, self.properties)
+        # quantisation happens inside the kernel, image by image, on X as validated
+        # (float32 stays float32): no full-size float64 or uint8 copy of the batch
+        C = np.ascontiguousarray(X if X.ndim == 4 else X[:, None])
+        F = _glcm(
+            C,
+            self._quantizer(),
+            self.levels,
+            offsets,
+            which,
+            self.symmetric,
+            self.normed,
+            self.n_jobs,
+        )  # (n, n_channels, n_dist, n_angle, n_prop)
+        F = F.transpose(0, 1, 4, 2, 3)  # channel, property, distance, angle
         if self.aggregate == "mean_range":
             F = np.stack([F.mean(axis=-1), np.ptp(F, axis=-1)], axis=-1)
         return F.reshape(len(X), -1).astype(X.dtype, copy=False)

@@ -9,22 +9,46 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
-from ..utils._chunking import apply_in_batches
 from ._image_kernels import (
-    _LBP_METHODS,
     as_number_tuple,
     band_edges,
-    banded_histograms,
     channel_names,
     check_image_shape,
     image_shape_info,
-    lbp_codes,
-    lbp_offsets,
-    n_threads,
     run_chunked,
 )
+from ._texture_kernels import LBP_METHODS, lbp_codes, lbp_histograms
 
 __all__ = ["LBPHistogram", "lbp_histogram", "local_binary_patterns"]
+
+
+def lbp_offsets(P: int, R: float) -> tuple[np.ndarray, np.ndarray]:
+    """Sampling offsets of the LBP circle exactly as skimage (rounded to 5 decimals)."""
+    rr = -R * np.sin(2 * np.pi * np.arange(P, dtype=np.double) / P)
+    cc = R * np.cos(2 * np.pi * np.arange(P, dtype=np.double) / P)
+    return np.round(rr, 5), np.round(cc, 5)
+
+
+def _lbp_args(P, R, method):
+    """Checked ``P``, ``R``, ``method`` as the kernels' ``(row offsets, col offsets, code)``."""
+    if not (isinstance(P, Integral) and 1 <= P <= 30):
+        raise ValueError(f"P must be an integer in [1, 30], got {P!r}")
+    if not (isinstance(R, Real) and R > 0):
+        raise ValueError(f"R must be a positive radius, got {R!r}")
+    if method not in LBP_METHODS:
+        raise ValueError(f"method must be one of {tuple(LBP_METHODS)}, got {method!r}")
+    rp, cp = lbp_offsets(int(P), float(R))
+    return rp, cp, LBP_METHODS[method]
+
+
+def _float_images(S) -> np.ndarray:
+    """``S`` as a C-contiguous float32/float64 batch (the kernels widen float32 exactly)."""
+    S = np.asarray(S)
+    if S.ndim != 3:
+        raise ValueError(f"S must be 3-D (n, n_bins, n_frames), got shape {S.shape}")
+    if S.dtype not in (np.float32, np.float64):
+        S = S.astype(np.float64)
+    return np.ascontiguousarray(S)
 
 
 def _n_codes(P: int, method: str) -> int:
@@ -69,18 +93,9 @@ def local_binary_patterns(S, *, P=8, R=1.0, method="uniform", n_jobs=None) -> np
     >>> local_binary_patterns(S, P=8, R=1, method="uniform")[0, 2, 2]
     np.float64(0.0)
     """
-    S = np.asarray(S)
-    if S.ndim != 3:
-        raise ValueError(f"S must be 3-D (n, n_bins, n_frames), got shape {S.shape}")
-    if not (isinstance(P, Integral) and 1 <= P <= 30):
-        raise ValueError(f"P must be an integer in [1, 30], got {P!r}")
-    if not (isinstance(R, Real) and R > 0):
-        raise ValueError(f"R must be a positive radius, got {R!r}")
-    if method not in _LBP_METHODS:
-        raise ValueError(f"method must be one of {tuple(_LBP_METHODS)}, got {method!r}")
-    rp, cp = lbp_offsets(int(P), float(R))
-    X = np.ascontiguousarray(S, dtype=np.float64)
-    return run_chunked(lbp_codes, X, n_jobs, rp, cp, _LBP_METHODS[method])
+    X = _float_images(S)
+    rp, cp, code = _lbp_args(P, R, method)
+    return run_chunked(lbp_codes, X, n_jobs, rp, cp, code)
 
 
 def lbp_histogram(
@@ -120,40 +135,37 @@ def lbp_histogram(
     -------
     H : np.ndarray [shape=(n, n_bands, n_bins)], float64
     """
-    S = np.asarray(S)
-    if S.ndim != 3:
-        raise ValueError(f"S must be 3-D (n, n_bins, n_frames), got shape {S.shape}")
-    rows = S.shape[1]
+    X = _float_images(S)
+    rows = X.shape[1]
     if not 1 <= n_bands <= rows:
         raise ValueError(f"n_bands must be in [1, n_bins of the images = {rows}], got {n_bands}")
-    edges = band_edges(rows, n_bands)
-    # float64 code images are 8 bytes per pixel: histogram blocks of ~32 MB of codes
-    batch = max(1, (32 << 20) // (8 * S.shape[1] * S.shape[2])) * n_threads(n_jobs)
-    return apply_in_batches(
-        lambda B: _histograms(B, P, R, method, n_bins, edges, density, bin_edges, n_jobs),
-        S,
-        batch_size=batch,
-    )
-
-
-def _histograms(S, P, R, method, n_bins, edges, density, bin_edges, n_jobs):
-    codes = local_binary_patterns(S, P=P, R=R, method=method, n_jobs=n_jobs)
+    rp, cp, code = _lbp_args(P, R, method)
     if method == "var":
         if bin_edges is None:
             raise ValueError("method='var' needs bin_edges (learned by LBPHistogram.fit)")
         # flat circles (NaN in skimage's convention) have zero variance: lowest bin
-        codes = np.nan_to_num(codes, nan=0.0)
-        idx = np.searchsorted(np.asarray(bin_edges, dtype=np.float64), codes, side="right")
-        n_out = len(bin_edges) + 1
+        var_edges = np.ascontiguousarray(bin_edges, dtype=np.float64).reshape(-1)
+        n_codes, n_out = 1, len(var_edges) + 1
     else:
         n_codes = _n_codes(P, method)
         n_out = n_codes if n_bins is None else int(n_bins)
         if not 1 <= n_out <= n_codes:
             raise ValueError(f"n_bins must be in [1, {n_codes}] for P={P}, got {n_bins!r}")
-        idx = codes.astype(np.int64)
-        if n_out != n_codes:
-            idx = idx * n_out // n_codes
-    H = banded_histograms(np.ascontiguousarray(idx, dtype=np.int64), edges, n_out)
+        var_edges = np.zeros(0)
+    # codes are binned as they are made, image by image: no full-size code image, and the
+    # output is small, so the batch needs no blocking to bound memory
+    H = run_chunked(
+        lbp_histograms,
+        X,
+        n_jobs,
+        rp,
+        cp,
+        code,
+        n_codes,
+        n_out,
+        band_edges(rows, n_bands),
+        var_edges,
+    )
     if density:
         H /= np.maximum(H.sum(axis=-1, keepdims=True), 1.0)
     return H
@@ -213,7 +225,7 @@ class LBPHistogram(FeatureExtractorMixin, SpecskTransformer):
     _parameter_constraints: dict = {
         "P": [Interval(Integral, 1, 30, closed="both")],
         "R": [Interval(Real, 0, None, closed="neither"), tuple, list],
-        "method": [StrOptions(set(_LBP_METHODS))],
+        "method": [StrOptions(set(LBP_METHODS))],
         "n_bins": [Interval(Integral, 1, None, closed="left"), None],
         "n_bands": [Interval(Integral, 1, None, closed="left")],
         "density": ["boolean"],
