@@ -99,12 +99,13 @@ def effective_n_threads(n_jobs=None) -> int:
         raise ValueError(f"n_jobs must be an int or None, got {n_jobs!r}")
     if n_jobs == 0:
         raise ValueError("n_jobs == 0 has no meaning; use None, a positive int or -1 (all cores)")
-    cores = cpu_count()
     if n_jobs is not None and n_jobs < 0:
-        n_jobs = max(1, cores + 1 + int(n_jobs))
+        n_jobs = max(1, cpu_count() + 1 + int(n_jobs))
     # None: parallel_config's n_jobs or 1; a backend that runs one task at a time: 1
     n = effective_n_jobs(None if n_jobs is None else int(n_jobs))
-    n = max(1, min(int(n), cores))
+    if n <= 1:  # the common case costs no cgroup read (joblib.cpu_count reads files)
+        return 1
+    n = max(1, min(int(n), cpu_count()))
     if n > 1:
         limit = _threadpool_limit()
         if limit is not None:
