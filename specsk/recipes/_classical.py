@@ -19,10 +19,10 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
-from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from ..audio import FixedLength
-from ..base import SpecskTransformer
+from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..features import (
     GaborFeatures,
     GLCMFeatures,
@@ -34,10 +34,12 @@ from ..features import (
 from ..features._image_kernels import band_edges
 from ..filters import Resize
 from ..spectrogram import MFCC
+from ..utils._sklearn_compat import Interval
 from ._base import TOP_DB, log_mel_steps
 
 __all__ = [
     "RECIPES",
+    "WindowPooling",
     "frame_parameters",
     "mfcc_svm",
     "texture_classifier",
@@ -49,6 +51,9 @@ __all__ = [
 # long enough to resolve harmonics of most environmental sounds, short enough for onsets
 _WINDOW_S = 0.046
 _MAX_MELS = 128
+# pooling window of the texture route's windowed band statistics: ~1 s, the length of one
+# bark, knock or crackle, but at most half the clip so that a clip always has several windows
+_POOL_S = 1.0
 
 
 def frame_parameters(sr, duration=None):
@@ -147,6 +152,69 @@ class FrequencyBands(SpecskTransformer):
         return np.ascontiguousarray(X[:, : edges[-1]].reshape(n, self.n_bands, height, n_frames))
 
 
+class WindowPooling(FeatureExtractorMixin, SpecskTransformer):
+    """Per frequency row, the mean over sliding windows, then its maximum and spread.
+
+    Clip-level statistics dilute a short event (a bark in a 5 s clip of silence) in its
+    background. Here each row (mel band) is averaged over windows of ``window`` frames
+    (hop ``window // 2``); the maximum and the standard deviation of these window means over
+    the clip describe the loudest stretch and how much the band varies between stretches.
+    A clip shorter than one window is one window (maximum = mean, standard deviation 0).
+
+    Parameters
+    ----------
+    window : int, default=86
+        Window length in frames (86 frames of 256 samples are 1 s at 22.05 kHz).
+
+    Attributes
+    ----------
+    n_rows_ : int
+        Rows (frequency bins) seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from specsk.recipes._classical import WindowPooling
+    >>> S = np.zeros((2, 8, 40), np.float32)
+    >>> S[:, :, 10:20] = 1.0
+    >>> F = WindowPooling(window=10).fit_transform(S)
+    >>> F.shape, float(F[0, 0])
+    ((2, 16), 1.0)
+    """
+
+    _input = "spectrogram"
+    _kind = "feature"
+    _spectrogram_ranks = (3,)
+    _parameter_constraints = {"window": [Interval(numbers.Integral, 1, None, closed="left")]}
+    _learns_from_data = False
+
+    def __init__(self, *, window=86):
+        self.window = window
+
+    def _fit(self, X, y):
+        self.n_rows_ = X.shape[1]
+
+    def _transform(self, X):
+        # (the base class checks the number of rows against fit)
+        n_frames = X.shape[2]
+        window = min(self.window, n_frames)
+        hop = max(1, window // 2)
+        # window means from a cumulative sum: one vectorised pass over the batch
+        csum = np.cumsum(X, axis=2, dtype=np.float64)
+        csum = np.concatenate([np.zeros((*X.shape[:2], 1)), csum], axis=2)
+        starts = np.arange(0, n_frames - window + 1, hop)
+        means = (csum[:, :, starts + window] - csum[:, :, starts]) / window
+        return np.concatenate([means.max(axis=2), means.std(axis=2)], axis=1).astype(X.dtype)
+
+    def _feature_names(self) -> list[str]:
+        check_is_fitted(self)
+        return [f"window_{s}_r{r}" for s in ("max", "std") for r in range(self.n_rows_)]
+
+    @classmethod
+    def _get_test_params(cls) -> list[dict]:
+        return [{}, {"window": 3}]
+
+
 # -- recipes -----------------------------------------------------------------------------------
 def mfcc_svm(*, sr, duration, n_jobs=None, random_state=None):
     """MFCC statistics and an RBF SVC: the baseline a user writes by hand.
@@ -235,9 +303,10 @@ def texture_features(*, sr, duration=None):
     pipeline : sklearn.pipeline.Pipeline
         ``melspectrogram -> powertodb -> features``.
     """
-    return Pipeline(
-        [*log_mel_steps(sr, **frame_parameters(sr, duration)), ("features", _texture_union())]
-    )
+    fp = frame_parameters(sr, duration)
+    pool_s = _POOL_S if duration is None else min(_POOL_S, duration / 2)
+    window = max(1, round(pool_s * sr / fp["hop_length"]))
+    return Pipeline([*log_mel_steps(sr, **fp), ("features", _texture_union(window=window))])
 
 
 def texture_classifier(*, n_jobs=None, random_state=None):
@@ -273,6 +342,9 @@ def texture_svm(*, sr, duration, n_jobs=None, random_state=None):
 
     - ``bands``: per mel band, mean, standard deviation and maximum over time of the image
       and of its first time delta;
+    - ``windows``: per mel band, the maximum and standard deviation of its means over ~1 s
+      windows (at most half the clip, hop half a window; :class:`WindowPooling`), so that a
+      short event is not diluted in the clip's background;
     - ``glcm``: GLCM properties (32 levels over the fixed -80..0 dB range, distances 1, 2, 4,
       along time and along frequency) of the whole image;
     - ``glcm_bands``: the same on 4 equal frequency bands (:class:`FrequencyBands`);
@@ -319,7 +391,9 @@ def texture_svm(*, sr, duration, n_jobs=None, random_state=None):
     )
 
 
-def _texture_union(blocks=("bands", "glcm", "glcm_bands", "lbp", "gabor"), n_bands=4):
+def _texture_union(
+    blocks=("bands", "windows", "glcm", "glcm_bands", "lbp", "gabor"), n_bands=4, window=86
+):
     glcm = {
         "levels": 32,
         "quantization": "uniform",
@@ -333,6 +407,7 @@ def _texture_union(blocks=("bands", "glcm", "glcm_bands", "lbp", "gabor"), n_ban
     }
     make = {
         "bands": lambda: TemporalStats(stats=("mean", "std", "max"), deltas=1),
+        "windows": lambda: WindowPooling(window=window),
         "glcm": lambda: GLCMFeatures(**glcm),
         "glcm_bands": lambda: Pipeline(
             [("bands", FrequencyBands(n_bands=n_bands)), ("glcm", GLCMFeatures(**glcm))]
@@ -356,6 +431,6 @@ RECIPES = {
     "mfcc_svm": (mfcc_svm, "MFCC + deltas and RMS/ZCR statistics, RBF SVC (ESC-10: 81.0 +- 7.0 %)"),
     "texture_svm": (
         texture_svm,
-        "log-mel image: band stats, GLCM, LBP, Gabor textures, RBF SVC (ESC-10: 89.3 +- 1.4 %)",
+        "log-mel image: band + 1 s window stats, GLCM, LBP, Gabor; LR/SVC (ESC-10: 90.3 +- 1.6 %)",
     ),
 }

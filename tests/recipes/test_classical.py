@@ -13,8 +13,10 @@ from specsk.datasets import make_sounds
 from specsk.recipes._classical import (
     RECIPES,
     FrequencyBands,
+    WindowPooling,
     frame_parameters,
     mfcc_svm,
+    texture_features,
     texture_svm,
 )
 
@@ -140,6 +142,33 @@ def test_frequency_bands():
     np.testing.assert_array_equal(B[:, 1], S[:, 3:6])  # low band first; the top row dropped
     with pytest.raises(ValueError, match="n_bands=11 exceeds the 10 frequency bins"):
         FrequencyBands(n_bands=11).fit_transform(S)
+
+
+def test_window_pooling():
+    # a burst in one band: its loudest 1-window stretch stands out, unlike the clip mean
+    S = np.zeros((2, 3, 40), np.float32)
+    S[0, 1, 20:30] = 6.0
+    wp = WindowPooling(window=10).fit(S)
+    F = wp.transform(S)
+    assert F.shape == (2, 6) and F.dtype == np.float32
+    # windows start at 0, 5, ..., 30: means of row 1 are 0, 0, 0, 3, 6, 3, 0
+    np.testing.assert_allclose(F[0, :3], [0.0, 6.0, 0.0])
+    np.testing.assert_allclose(F[0, 4], np.std([0, 0, 0, 3, 6, 3, 0]), rtol=1e-6)
+    np.testing.assert_array_equal(F[1], 0.0)
+    assert list(wp.get_feature_names_out()[[0, 4]]) == ["window_max_r0", "window_std_r1"]
+    # a clip shorter than the window is one window: its mean, spread 0
+    short = WindowPooling(window=100).fit_transform(S)
+    np.testing.assert_allclose(short[0, :3], S[0].mean(axis=1), rtol=1e-6)
+    np.testing.assert_array_equal(short[:, 3:], 0.0)
+    with pytest.raises(ValueError, match="expecting 3"):
+        wp.transform(np.zeros((1, 4, 40), np.float32))
+
+
+@pytest.mark.parametrize(("sr", "duration", "window"), [(22050, 5.0, 86), (8000, 1.0, 31)])
+def test_texture_window_follows_sr_and_duration(sr, duration, window):
+    # ~1 s windows, at most half the clip, in frames of the sample rate's hop
+    union = texture_features(sr=sr, duration=duration)[-1]
+    assert dict(union.transformer_list)["windows"].window == window
 
 
 def test_recipes_table():
