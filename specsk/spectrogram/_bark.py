@@ -9,35 +9,44 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
-from ..utils import apply_in_batches, check_sr, check_waveforms
-from ._stft import (
+from ..utils import apply_in_batches, check_waveforms
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ._engine import (
+    POWER_CONSTRAINT,
     STFT_CONSTRAINTS,
-    _abs_pow,
-    _check_power,
-    _check_stft_params,
-    _prepare,
-    _stft_frames,
-    _STFTParamsMixin,
-    _workers,
+    STFTParamsMixin,
+    abs_pow,
+    n_workers,
+    pad_for_stft,
+    resolve_stft,
+    stft_frames,
 )
+from ._filterbank import apply_dense
 
 __all__ = ["BarkSpectrogram", "bark_filter_bank", "bark_spectrogram", "bark_to_hz", "hz_to_bark"]
 
 _FORMULAS = ("traunmuller", "zwicker")
+_FORMULA_CONSTRAINT = {"formula": [StrOptions(set(_FORMULAS))]}
 
+_BANK_CONSTRAINTS = {
+    "sr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "n_fft": STFT_CONSTRAINTS["n_fft"],
+    "n_bands": [Interval(numbers.Integral, 1, None, closed="left")],
+    "fmin": [Interval(numbers.Real, 0, None, closed="left")],
+    "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    **_FORMULA_CONSTRAINT,
+}
 
-def _check_formula(formula):
-    if formula not in _FORMULAS:
-        raise ValueError(f"formula must be one of {_FORMULAS}, got {formula!r}")
+BARK_CONSTRAINTS = {**STFT_CONSTRAINTS, **_BANK_CONSTRAINTS, "power": POWER_CONSTRAINT}
 
 
 def _zwicker(f):
     return 13.0 * np.arctan(0.00076 * f) + 3.5 * np.arctan((f / 7500.0) ** 2)
 
 
+@validate_params(_FORMULA_CONSTRAINT, prefer_skip_nested_validation=True)
 def hz_to_bark(frequencies, *, formula="traunmuller"):
     """Convert Hz to Bark.
 
@@ -61,7 +70,10 @@ def hz_to_bark(frequencies, *, formula="traunmuller"):
     >>> round(float(hz_to_bark(1000.0)), 4)
     8.5274
     """
-    _check_formula(formula)
+    return _hz_to_bark(frequencies, formula)
+
+
+def _hz_to_bark(frequencies, formula):
     f = np.asarray(frequencies, dtype=float)
     if formula == "zwicker":
         return _zwicker(f)
@@ -70,6 +82,7 @@ def hz_to_bark(frequencies, *, formula="traunmuller"):
     return np.where(z > 20.1, z + 0.22 * (z - 20.1), z)
 
 
+@validate_params(_FORMULA_CONSTRAINT, prefer_skip_nested_validation=True)
 def bark_to_hz(bark, *, formula="traunmuller"):
     """Convert Bark to Hz (inverse of :func:`hz_to_bark`).
 
@@ -82,7 +95,10 @@ def bark_to_hz(bark, *, formula="traunmuller"):
     >>> round(float(bark_to_hz(hz_to_bark(440.0, formula="zwicker"), formula="zwicker")), 6)
     440.0
     """
-    _check_formula(formula)
+    return _bark_to_hz(bark, formula)
+
+
+def _bark_to_hz(bark, formula):
     z = np.asarray(bark, dtype=float)
     if formula == "traunmuller":
         z = np.where(z < 2.0, (z - 0.3) / 0.85, z)
@@ -100,14 +116,13 @@ def bark_to_hz(bark, *, formula="traunmuller"):
 
 def _band_edges(fmin, fmax, n_bands, formula):
     """``n_bands + 2`` edges equally spaced in Bark, in Hz; band k peaks at edge k + 1."""
-    edges_bark = np.linspace(
-        hz_to_bark(fmin, formula=formula), hz_to_bark(fmax, formula=formula), n_bands + 2
-    )
-    edges = bark_to_hz(edges_bark, formula=formula)
+    edges_bark = np.linspace(_hz_to_bark(fmin, formula), _hz_to_bark(fmax, formula), n_bands + 2)
+    edges = _bark_to_hz(edges_bark, formula)
     edges[0], edges[-1] = fmin, fmax  # exact ends despite the round trip
     return edges
 
 
+@validate_params(_BANK_CONSTRAINTS, prefer_skip_nested_validation=True)
 def bark_filter_bank(*, sr, n_fft, n_bands=24, fmin=0.0, fmax=None, formula="traunmuller"):
     """Triangular filters with vertices equally spaced in Bark, on the rFFT bin frequencies.
 
@@ -126,8 +141,11 @@ def bark_filter_bank(*, sr, n_fft, n_bands=24, fmin=0.0, fmax=None, formula="tra
     >>> bark_filter_bank(sr=16000, n_fft=512, n_bands=20).shape
     (20, 257)
     """
-    _check_formula(formula)
-    sr = check_sr(sr)
+    return _bark_bank(sr, n_fft, n_bands, fmin, fmax, formula)
+
+
+def _bark_bank(sr, n_fft, n_bands, fmin, fmax, formula):
+    """:func:`bark_filter_bank` of checked parameters (``fmin``/``fmax`` against ``sr`` here)."""
     nyquist = sr / 2.0
     fmax = nyquist if fmax is None else fmax
     if fmax > nyquist:
@@ -135,10 +153,8 @@ def bark_filter_bank(*, sr, n_fft, n_bands=24, fmin=0.0, fmax=None, formula="tra
             f"fmax={fmax:g} Hz is above the Nyquist frequency {nyquist:g} Hz of sr={sr:g}; "
             "lower fmax or pass the true sample rate as sr"
         )
-    if not 0 <= fmin < fmax:
+    if not fmin < fmax:
         raise ValueError(f"fmin must be in [0, fmax={fmax:g}), got {fmin!r}")
-    if isinstance(n_bands, bool) or not isinstance(n_bands, numbers.Integral) or n_bands < 1:
-        raise ValueError(f"n_bands must be a positive integer, got {n_bands!r}")
     edges = _band_edges(fmin, fmax, n_bands, formula)
     freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
     lo, mid, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
@@ -148,8 +164,8 @@ def bark_filter_bank(*, sr, n_fft, n_bands=24, fmin=0.0, fmax=None, formula="tra
 
 
 def _bark_apply(X, W, *, power, stft_kw, workers):
-    Xp = _prepare(X, stft_kw["n_fft"], stft_kw["center"], stft_kw["pad_mode"])
-    D = _stft_frames(
+    Xp = pad_for_stft(X, stft_kw["n_fft"], stft_kw["center"], stft_kw["pad_mode"])
+    D = stft_frames(
         Xp,
         stft_kw["n_fft"],
         stft_kw["hop_length"],
@@ -157,12 +173,10 @@ def _bark_apply(X, W, *, power, stft_kw, workers):
         stft_kw["window"],
         workers,
     )
-    n, T, F = D.shape
-    P = _abs_pow(D, power, workers).reshape(n * T, F)
-    S = (P @ W.T.astype(P.dtype)).reshape(n, T, W.shape[0])
-    return np.ascontiguousarray(S.transpose(0, 2, 1))
+    return np.ascontiguousarray(apply_dense(abs_pow(D, power, workers), W))
 
 
+@validate_params(BARK_CONSTRAINTS, prefer_skip_nested_validation=True)
 def bark_spectrogram(
     X,
     *,
@@ -215,19 +229,10 @@ def bark_spectrogram(
     >>> bark_spectrogram(X, sr=16000, n_fft=512).shape
     (2, 24, 126)
     """
-    _check_power(power)
-    n_fft, hop_length, win_length = _check_stft_params(n_fft, hop_length, win_length, pad_mode)
-    W = bark_filter_bank(sr=sr, n_fft=n_fft, n_bands=n_bands, fmin=fmin, fmax=fmax, formula=formula)
+    kw = resolve_stft(n_fft, hop_length, win_length, window, center, pad_mode)
+    W = _bark_bank(sr, kw["n_fft"], n_bands, fmin, fmax, formula)
     X = check_waveforms(X)
-    kw = {
-        "n_fft": n_fft,
-        "hop_length": hop_length,
-        "win_length": win_length,
-        "window": window,
-        "center": center,
-        "pad_mode": pad_mode,
-    }
-    workers = _workers(n_jobs)
+    workers = n_workers(n_jobs)
     return apply_in_batches(
         lambda Xb: _bark_apply(Xb, W, power=power, stft_kw=kw, workers=workers),
         X,
@@ -235,7 +240,7 @@ def bark_spectrogram(
     )
 
 
-class BarkSpectrogram(_STFTParamsMixin, SpecskTransformer):
+class BarkSpectrogram(STFTParamsMixin, SpecskTransformer):
     """Bark-scale spectrogram: triangular Bark-spaced filters on the STFT power spectrogram.
 
     Parameters
@@ -292,15 +297,7 @@ class BarkSpectrogram(_STFTParamsMixin, SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = {
-        **STFT_CONSTRAINTS,
-        "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_bands": [Interval(numbers.Integral, 1, None, closed="left")],
-        "fmin": [Interval(numbers.Real, 0, None, closed="left")],
-        "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "formula": [StrOptions(set(_FORMULAS))],
-        "power": [Interval(numbers.Real, 0, None, closed="neither")],
-    }
+    _parameter_constraints = BARK_CONSTRAINTS
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -340,20 +337,15 @@ class BarkSpectrogram(_STFTParamsMixin, SpecskTransformer):
 
     def _fit(self, X, y):
         self._stft_kwargs()
-        self.filter_bank_ = bark_filter_bank(
-            sr=self.sr,
-            n_fft=self.n_fft,
-            n_bands=self.n_bands,
-            fmin=self.fmin,
-            fmax=self.fmax,
-            formula=self.formula,
+        self.filter_bank_ = _bark_bank(
+            self.sr, self.n_fft, self.n_bands, self.fmin, self.fmax, self.formula
         )
         fmax = self.sr / 2 if self.fmax is None else self.fmax
         self.frequencies_ = _band_edges(self.fmin, fmax, self.n_bands, self.formula)[1:-1]
 
     def _transform(self, X):
         kw = self._stft_kwargs()
-        workers = _workers(self.n_jobs)
+        workers = n_workers(self.n_jobs)
         return apply_in_batches(
             lambda Xb: _bark_apply(
                 Xb, self.filter_bank_, power=self.power, stft_kw=kw, workers=workers

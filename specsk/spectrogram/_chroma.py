@@ -6,14 +6,31 @@ import numbers
 from functools import lru_cache
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, Options
 
 from ..base import SpecskTransformer
-from ..utils import apply_in_batches, check_sr
-from ._mel import _banded_cached, _BandedBank, _banked_spectrogram, _resolve_stft
-from ._stft import STFT_CONSTRAINTS, _STFTParamsMixin, _workers
+from ..utils import apply_in_batches, check_waveforms
+from ..utils._sklearn_compat import Interval, Options, validate_params
+from ._engine import STFT_CONSTRAINTS, STFTParamsMixin, n_workers, resolve_stft
+from ._filterbank import BandedBank, banded_cached, banked_spectrogram
 
 __all__ = ["Chroma", "chroma", "chroma_filter_bank"]
+
+_BANK_CONSTRAINTS = {
+    "sr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "n_fft": STFT_CONSTRAINTS["n_fft"],
+    "n_chroma": [Interval(numbers.Integral, 1, None, closed="left")],
+    "tuning": [Interval(numbers.Real, -0.5, 0.5, closed="left")],
+}
+
+CHROMA_CONSTRAINTS = {
+    **STFT_CONSTRAINTS,
+    **_BANK_CONSTRAINTS,
+    "norm": [
+        Interval(numbers.Real, None, None, closed="neither"),
+        Options(numbers.Real, {np.inf, -np.inf}),
+        None,
+    ],
+}
 
 
 @lru_cache(maxsize=16)
@@ -25,14 +42,17 @@ def _chroma_bank_cached(sr, n_fft, n_chroma, tuning):
     return fb
 
 
+@validate_params(_BANK_CONSTRAINTS, prefer_skip_nested_validation=True)
 def chroma_filter_bank(*, sr, n_fft, n_chroma=12, tuning=0.0):
-    """The ``(n_chroma, 1 + n_fft // 2)`` float32 chroma bank (``librosa.filters.chroma``)."""
-    sr = check_sr(sr)
-    if isinstance(n_chroma, bool) or not isinstance(n_chroma, numbers.Integral) or n_chroma < 1:
-        raise ValueError(f"n_chroma must be a positive integer, got {n_chroma!r}")
-    if not isinstance(tuning, numbers.Real) or not -0.5 <= tuning <= 0.5:
-        raise ValueError(f"tuning must be a number in [-0.5, 0.5) (bins), got {tuning!r}")
-    return _chroma_bank_cached(sr, int(n_fft), int(n_chroma), float(tuning))
+    """The ``(n_chroma, 1 + n_fft // 2)`` float32 chroma bank (``librosa.filters.chroma``).
+
+    Examples
+    --------
+    >>> from specsk.spectrogram import chroma_filter_bank
+    >>> chroma_filter_bank(sr=22050, n_fft=2048).shape
+    (12, 1025)
+    """
+    return _chroma_bank_cached(float(sr), int(n_fft), int(n_chroma), float(tuning))
 
 
 def _normalize(C, norm):
@@ -43,6 +63,7 @@ def _normalize(C, norm):
     return librosa.util.normalize(C, norm=norm, axis=-2)
 
 
+@validate_params(CHROMA_CONSTRAINTS, prefer_skip_nested_validation=True)
 def chroma(
     X,
     *,
@@ -91,13 +112,15 @@ def chroma(
     >>> int(chroma(X, sr=22050)[0].mean(axis=1).argmax())  # A is chroma bin 9 (C = 0)
     9
     """
-    kw = _resolve_stft(n_fft, hop_length, win_length, window, center, pad_mode)
-    fb = chroma_filter_bank(sr=sr, n_fft=kw["n_fft"], n_chroma=n_chroma, tuning=tuning)
-    C = _banked_spectrogram(X, _banded_cached(fb), power=2.0, stft_kw=kw, workers=_workers(n_jobs))
+    kw = resolve_stft(n_fft, hop_length, win_length, window, center, pad_mode)
+    fb = _chroma_bank_cached(float(sr), kw["n_fft"], int(n_chroma), float(tuning))
+    C = banked_spectrogram(
+        check_waveforms(X), banded_cached(fb), power=2.0, stft_kw=kw, workers=n_workers(n_jobs)
+    )
     return _normalize(C, norm)
 
 
-class Chroma(_STFTParamsMixin, SpecskTransformer):
+class Chroma(STFTParamsMixin, SpecskTransformer):
     """Chromagram from the power STFT (``librosa.feature.chroma_stft`` with fixed tuning).
 
     Parameters
@@ -137,17 +160,7 @@ class Chroma(_STFTParamsMixin, SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = {
-        **STFT_CONSTRAINTS,
-        "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_chroma": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tuning": [Interval(numbers.Real, -0.5, 0.5, closed="left")],
-        "norm": [
-            Interval(numbers.Real, None, None, closed="neither"),
-            Options(numbers.Real, {np.inf, -np.inf}),
-            None,
-        ],
-    }
+    _parameter_constraints = CHROMA_CONSTRAINTS
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -184,18 +197,18 @@ class Chroma(_STFTParamsMixin, SpecskTransformer):
     def _fit(self, X, y):
         super()._fit(X, y)
         self.chroma_basis_ = np.array(
-            chroma_filter_bank(
-                sr=self.sr, n_fft=self.n_fft, n_chroma=self.n_chroma, tuning=self.tuning
+            _chroma_bank_cached(
+                float(self.sr), int(self.n_fft), int(self.n_chroma), float(self.tuning)
             )
         )
 
     def _transform(self, X):
         kw = self._stft_kwargs()
-        bank = _BandedBank(self.chroma_basis_)
-        workers = _workers(self.n_jobs)
+        bank = BandedBank(self.chroma_basis_)
+        workers = n_workers(self.n_jobs)
 
         def one_batch(Xb):
-            C = _banked_spectrogram(Xb, bank, power=2.0, stft_kw=kw, workers=workers)
+            C = banked_spectrogram(Xb, bank, power=2.0, stft_kw=kw, workers=workers)
             return _normalize(C, self.norm)
 
         return apply_in_batches(one_batch, X, batch_size=self.batch_size)

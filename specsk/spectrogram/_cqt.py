@@ -21,13 +21,32 @@ import numbers
 from functools import lru_cache
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
-from ..utils import apply_in_batches, check_sr, check_waveforms, pad_short_clips
-from ._stft import PAD_MODES, _workers
+from ..utils import apply_in_batches, check_waveforms, pad_short_clips
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ._engine import PAD_MODES, n_workers
 
 __all__ = ["CQTSpectrogram", "cqt"]
+
+CQT_CONSTRAINTS = {
+    "sr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
+    "fmin": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "n_bins": [Interval(numbers.Integral, 1, None, closed="left")],
+    "bins_per_octave": [Interval(numbers.Integral, 1, None, closed="left")],
+    "tuning": [Interval(numbers.Real, None, None, closed="neither")],
+    "filter_scale": [Interval(numbers.Real, 0, None, closed="neither")],
+    "norm": [Interval(numbers.Real, None, None, closed="both"), None],
+    "sparsity": [Interval(numbers.Real, 0, 1, closed="left")],
+    "window": [str, tuple],
+    "scale": ["boolean"],
+    "pad_mode": [StrOptions(set(PAD_MODES))],
+    "res_type": [str],
+    "output": [StrOptions({"magnitude", "power"})],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "n_jobs": [numbers.Integral, None],
+}
 
 _C1 = 32.70319566257483  # librosa.note_to_hz("C1")
 
@@ -122,7 +141,7 @@ class _CQTPlan:
     ):
         import librosa
 
-        sr = check_sr(sr)
+        sr = float(sr)
         fmin = _C1 if fmin is None else float(fmin)
         fmin = fmin * 2.0 ** (tuning / bins_per_octave)
         n_octaves = int(np.ceil(float(n_bins) / bins_per_octave))
@@ -235,32 +254,6 @@ def _cached_plan(*args) -> _CQTPlan:
     return _CQTPlan(*args)
 
 
-def _check_cqt_params(
-    hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, sparsity, pad_mode, output
-):
-    def _int(name, v, lo=1):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-
-    _int("hop_length", hop_length)
-    _int("n_bins", n_bins)
-    _int("bins_per_octave", bins_per_octave)
-    if fmin is not None and (
-        isinstance(fmin, bool) or not isinstance(fmin, numbers.Real) or not fmin > 0
-    ):
-        raise ValueError(f"fmin must be a positive frequency in Hz or None (C1), got {fmin!r}")
-    if isinstance(tuning, bool) or not isinstance(tuning, numbers.Real) or not np.isfinite(tuning):
-        raise ValueError(f"tuning must be a finite number (fraction of a bin), got {tuning!r}")
-    if not isinstance(filter_scale, numbers.Real) or not filter_scale > 0:
-        raise ValueError(f"filter_scale must be a positive number, got {filter_scale!r}")
-    if not isinstance(sparsity, numbers.Real) or not 0 <= sparsity < 1:
-        raise ValueError(f"sparsity must be in [0, 1), got {sparsity!r}")
-    if pad_mode not in PAD_MODES:
-        raise ValueError(f"pad_mode must be one of {PAD_MODES}, got {pad_mode!r}")
-    if output not in ("magnitude", "power"):
-        raise ValueError(f"output must be 'magnitude' or 'power', got {output!r}")
-
-
 def _get_plan(
     sr,
     hop_length,
@@ -310,7 +303,7 @@ def _get_plan(
 def _run(plan, X, *, pad_mode, output, batch_size, n_jobs):
     X = pad_short_clips(X, plan.min_length, what="the longest CQT filter length")
     power = 1.0 if output == "magnitude" else 2.0
-    n_threads = _workers(n_jobs)
+    n_threads = n_workers(n_jobs)
     parallel_batches = batch_size is not None and n_threads > 1
     workers = 1 if parallel_batches else n_threads
     return apply_in_batches(
@@ -321,6 +314,7 @@ def _run(plan, X, *, pad_mode, output, batch_size, n_jobs):
     )
 
 
+@validate_params(CQT_CONSTRAINTS, prefer_skip_nested_validation=True)
 def cqt(
     X,
     *,
@@ -400,10 +394,6 @@ def cqt(
     >>> cqt(X, sr=22050, n_bins=48).shape
     (2, 48, 44)
     """
-    _check_cqt_params(
-        hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, sparsity, pad_mode, output
-    )
-    X = check_waveforms(X)
     plan = _get_plan(
         sr,
         hop_length,
@@ -418,6 +408,7 @@ def cqt(
         scale,
         res_type,
     )
+    X = check_waveforms(X)
     return _run(plan, X, pad_mode=pad_mode, output=output, batch_size=batch_size, n_jobs=n_jobs)
 
 
@@ -487,24 +478,7 @@ class CQTSpectrogram(SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = {
-        "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
-        "fmin": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "n_bins": [Interval(numbers.Integral, 1, None, closed="left")],
-        "bins_per_octave": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tuning": [Interval(numbers.Real, None, None, closed="neither")],
-        "filter_scale": [Interval(numbers.Real, 0, None, closed="neither")],
-        "norm": [Interval(numbers.Real, None, None, closed="both"), None],
-        "sparsity": [Interval(numbers.Real, 0, 1, closed="left")],
-        "window": [str, tuple],
-        "scale": ["boolean"],
-        "pad_mode": [StrOptions(set(PAD_MODES))],
-        "res_type": [str],
-        "output": [StrOptions({"magnitude", "power"})],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "n_jobs": [numbers.Integral, None],
-    }
+    _parameter_constraints = CQT_CONSTRAINTS
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False

@@ -45,11 +45,11 @@ import numbers
 
 import numpy as np
 import scipy.fft
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
-from ..utils import apply_in_batches, check_sr, check_waveforms, pad_short_clips
-from ._stft import _workers
+from ..utils import apply_in_batches, check_waveforms, pad_short_clips
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ._engine import n_workers
 
 __all__ = ["CWTScalogram", "cwt_frequencies", "cwt_scalogram"]
 
@@ -63,6 +63,25 @@ _ANALYTIC_FAMILIES = ("cmor", "morl")
 # alias terms k that do not reach it); the zero padding covers the envelope to the same level
 _LOG_CUTOFF = 40.0
 
+CWT_CONSTRAINTS = {
+    "sr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "wavelet": [str],
+    "n_scales": [Interval(numbers.Integral, 1, None, closed="left")],
+    "fmin": [Interval(numbers.Real, 0, None, closed="neither")],
+    "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "frequencies": ["array-like", None],
+    "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
+    "pooling": [StrOptions({"mean", "max", "decimate"})],
+    "output": [StrOptions({"magnitude", "power"})],
+    "method": [StrOptions(set(_METHODS))],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "n_jobs": [numbers.Integral, None],
+}
+
+_FREQUENCY_CONSTRAINTS = {
+    k: CWT_CONSTRAINTS[k] for k in ("sr", "n_scales", "fmin", "fmax", "frequencies")
+}
+
 
 def _check_wavelet(wavelet):
     import pywt
@@ -71,14 +90,13 @@ def _check_wavelet(wavelet):
         "wavelet must be the name of a continuous PyWavelets wavelet (e.g. 'cmor1.5-1.0', "
         f"'morl', 'mexh'; see pywt.wavelist(kind='continuous')), got {wavelet!r}"
     )
-    if not isinstance(wavelet, str):
-        raise ValueError(msg)
     try:
         return pywt.ContinuousWavelet(wavelet)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{msg} ({exc})") from None
 
 
+@validate_params(_FREQUENCY_CONSTRAINTS, prefer_skip_nested_validation=True)
 def cwt_frequencies(*, sr, n_scales=64, fmin=50.0, fmax=None, frequencies=None):
     """Analysis frequencies of a scalogram, low to high.
 
@@ -95,7 +113,11 @@ def cwt_frequencies(*, sr, n_scales=64, fmin=50.0, fmax=None, frequencies=None):
     >>> cwt_frequencies(sr=8000, n_scales=3, fmin=100.0, fmax=1600.0)
     array([ 100.,  400., 1600.])
     """
-    sr = check_sr(sr)
+    return _cwt_frequencies(sr, n_scales, fmin, fmax, frequencies)
+
+
+def _cwt_frequencies(sr, n_scales, fmin, fmax, frequencies):
+    """:func:`cwt_frequencies` of type-checked parameters (ranges against ``sr`` here)."""
     nyquist = sr / 2.0
     if frequencies is not None:
         f = np.sort(np.asarray(frequencies, dtype=float).ravel())
@@ -108,8 +130,6 @@ def cwt_frequencies(*, sr, n_scales=64, fmin=50.0, fmax=None, frequencies=None):
             )
         return f
     fmax = nyquist if fmax is None else fmax
-    if isinstance(fmin, bool) or not isinstance(fmin, numbers.Real) or not fmin > 0:
-        raise ValueError(f"fmin must be a positive frequency in Hz, got {fmin!r}")
     if fmax > nyquist:
         raise ValueError(
             f"fmax={fmax:g} Hz is above the Nyquist frequency {nyquist:g} Hz of sr={sr:g}; "
@@ -117,8 +137,6 @@ def cwt_frequencies(*, sr, n_scales=64, fmin=50.0, fmax=None, frequencies=None):
         )
     if not fmin < fmax:
         raise ValueError(f"fmin must be below fmax, got fmin={fmin:g} and fmax={fmax:g}")
-    if isinstance(n_scales, bool) or not isinstance(n_scales, numbers.Integral) or n_scales < 1:
-        raise ValueError(f"n_scales must be a positive integer, got {n_scales!r}")
     return np.geomspace(fmin, fmax, int(n_scales))
 
 
@@ -152,23 +170,11 @@ class _CWTPlan:
     def __init__(self, sr, wavelet, n_scales, fmin, fmax, frequencies, hop_length, pooling, method):
         import pywt
 
-        self.sr = check_sr(sr)
+        self.sr = float(sr)
         w = _check_wavelet(wavelet)
         self.wavelet = wavelet  # the name, not the object, so that the plan pickles
-        self.frequencies = cwt_frequencies(
-            sr=sr, n_scales=n_scales, fmin=fmin, fmax=fmax, frequencies=frequencies
-        )
+        self.frequencies = _cwt_frequencies(self.sr, n_scales, fmin, fmax, frequencies)
         self.scales = pywt.frequency2scale(self.wavelet, self.frequencies / self.sr)
-        if (
-            isinstance(hop_length, bool)
-            or not isinstance(hop_length, numbers.Integral)
-            or (hop_length < 1)
-        ):
-            raise ValueError(f"hop_length must be a positive integer, got {hop_length!r}")
-        if pooling not in ("mean", "max", "decimate"):
-            raise ValueError(f"pooling must be 'mean', 'max' or 'decimate', got {pooling!r}")
-        if method not in _METHODS:
-            raise ValueError(f"method must be 'fft', 'conv' or 'analytic', got {method!r}")
         self.family = w.short_family_name
         if self.family == "cmor":
             self.bc = (float(w.bandwidth_frequency), float(w.center_frequency))
@@ -312,7 +318,7 @@ def _run(plan, X, *, power, batch_size, n_jobs):
     X = pad_short_clips(X, 2, what="2 samples (a CWT needs at least two)")
     # n_jobs threads the FFTs of a single batch, or runs batches in parallel (one thread each)
     single = batch_size is None or batch_size >= len(X)
-    n_threads = _workers(n_jobs)
+    n_threads = n_workers(n_jobs)
     workers = n_threads if plan.method == "analytic" and single else 1
     return apply_in_batches(
         lambda Xb: plan.apply(Xb, power=power, workers=workers),
@@ -323,11 +329,10 @@ def _run(plan, X, *, power, batch_size, n_jobs):
 
 
 def _power(output):
-    if output not in ("magnitude", "power"):
-        raise ValueError(f"output must be 'magnitude' or 'power', got {output!r}")
     return 1.0 if output == "magnitude" else 2.0
 
 
+@validate_params(CWT_CONSTRAINTS, prefer_skip_nested_validation=True)
 def cwt_scalogram(
     X,
     *,
@@ -452,20 +457,7 @@ class CWTScalogram(SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = {
-        "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "wavelet": [str],
-        "n_scales": [Interval(numbers.Integral, 1, None, closed="left")],
-        "fmin": [Interval(numbers.Real, 0, None, closed="neither")],
-        "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "frequencies": ["array-like", None],
-        "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
-        "pooling": [StrOptions({"mean", "max", "decimate"})],
-        "output": [StrOptions({"magnitude", "power"})],
-        "method": [StrOptions({"fft", "conv", "analytic"})],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "n_jobs": [numbers.Integral, None],
-    }
+    _parameter_constraints = CWT_CONSTRAINTS
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils import check_spectrograms
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 
 __all__ = ["AmplitudeToDb", "PowerToDb", "amplitude_to_db", "power_to_db"]
 
@@ -21,17 +21,6 @@ _DB_CONSTRAINTS = {
     "amin": [Interval(numbers.Real, 0, None, closed="neither")],
     "top_db": [Interval(numbers.Real, 0, None, closed="left"), None],
 }
-
-
-def _check_db_params(ref, amin, top_db):
-    if not (
-        ref == "max" or (isinstance(ref, numbers.Real) and not isinstance(ref, bool) and ref > 0)
-    ):
-        raise ValueError(f"ref must be a positive number or 'max', got {ref!r}")
-    if isinstance(amin, bool) or not isinstance(amin, numbers.Real) or not amin > 0:
-        raise ValueError(f"amin must be a positive number, got {amin!r}")
-    if top_db is not None and (not isinstance(top_db, numbers.Real) or top_db < 0):
-        raise ValueError(f"top_db must be a non-negative number or None, got {top_db!r}")
 
 
 def _db(S, *, ref, amin, top_db, squared):
@@ -58,6 +47,7 @@ def _db(S, *, ref, amin, top_db, squared):
     return out
 
 
+@validate_params(_DB_CONSTRAINTS, prefer_skip_nested_validation=True)
 def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0):
     """Power spectrograms to decibels, per image (``librosa.power_to_db`` on each item).
 
@@ -83,11 +73,11 @@ def power_to_db(S, *, ref=1.0, amin=1e-10, top_db=80.0):
     >>> power_to_db(np.full((1, 2, 2), 100.0))[0, 0, 0]
     np.float64(20.0)
     """
-    _check_db_params(ref, amin, top_db)
     S = check_spectrograms(S, name="S")
     return _db(S, ref=ref, amin=amin, top_db=top_db, squared=False)
 
 
+@validate_params(_DB_CONSTRAINTS, prefer_skip_nested_validation=True)
 def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0):
     """Amplitude spectrograms to decibels, per image (``librosa.amplitude_to_db`` per item).
 
@@ -113,7 +103,6 @@ def amplitude_to_db(S, *, ref=1.0, amin=1e-5, top_db=80.0):
     >>> amplitude_to_db(np.full((1, 2, 2), 10.0))[0, 0, 0]
     np.float64(20.0)
     """
-    _check_db_params(ref, amin, top_db)
     S = check_spectrograms(S, name="S")
     return _db(S, ref=ref, amin=amin, top_db=top_db, squared=True)
 

@@ -25,11 +25,20 @@ import numbers
 
 import numpy as np
 import scipy.signal
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
-from ..utils import apply_in_batches, check_sr, check_waveforms, pad_short_clips
-from ._stft import PAD_MODES, _abs_pow, _fft_window, _stft_frames, _workers
+from ..utils import apply_in_batches, check_waveforms, pad_short_clips
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ._engine import (
+    PAD_MODES,
+    POWER_CONSTRAINT,
+    abs_pow,
+    fft_window,
+    n_workers,
+    pad_for_stft,
+    stft_frames,
+)
+from ._filterbank import apply_dense
 
 __all__ = [
     "GammatoneSpectrogram",
@@ -45,6 +54,22 @@ __all__ = [
 # f / 9.26449 + 24.7 equals 24.7 * (4.37 f / 1000 + 1) to 1e-6 relative.
 _EAR_Q = 9.26449
 _MIN_BW = 24.7
+
+GAMMATONE_CONSTRAINTS = {
+    "sr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "n_bands": [Interval(numbers.Integral, 1, None, closed="left")],
+    "fmin": [Interval(numbers.Real, 0, None, closed="left")],
+    "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
+    "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
+    "win_length": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "window": [str, tuple],
+    "center": ["boolean"],
+    "pad_mode": [StrOptions(set(PAD_MODES))],
+    "method": [StrOptions({"filterbank", "fft"})],
+    "power": POWER_CONSTRAINT,
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "n_jobs": [numbers.Integral, None],
+}
 
 
 def erb_bandwidth(frequencies):
@@ -104,13 +129,9 @@ def erb_to_hz(erb_rate):
 
 
 def _check_band_range(sr, fmin, fmax):
-    sr = check_sr(sr)
+    """``fmax`` (``sr / 2`` if None) against ``sr`` and ``fmin``, all already type-checked."""
     nyquist = sr / 2.0
     fmax = nyquist if fmax is None else fmax
-    if isinstance(fmin, bool) or not isinstance(fmin, numbers.Real) or not fmin >= 0:
-        raise ValueError(f"fmin must be a frequency >= 0 in Hz, got {fmin!r}")
-    if isinstance(fmax, bool) or not isinstance(fmax, numbers.Real) or not fmax > 0:
-        raise ValueError(f"fmax must be a positive frequency in Hz or None, got {fmax!r}")
     if fmax > nyquist:
         raise ValueError(
             f"fmax={fmax:g} Hz is above the Nyquist frequency {nyquist:g} Hz of sr={sr:g}; "
@@ -118,7 +139,7 @@ def _check_band_range(sr, fmin, fmax):
         )
     if not fmin < fmax:
         raise ValueError(f"fmin must be below fmax, got fmin={fmin:g} and fmax={fmax:g}")
-    return sr, float(fmin), float(fmax)
+    return float(sr), float(fmin), float(fmax)
 
 
 def erb_frequencies(n_bands=64, *, fmin=50.0, fmax=11025.0):
@@ -201,18 +222,7 @@ def gammatone_filter_bank(sr, frequencies, n_fft):
 class _GammatonePlan:
     def __init__(self, sr, n_bands, fmin, fmax, hop_length, win_length, window, method):
         sr, fmin, fmax = _check_band_range(sr, fmin, fmax)
-        for name, v in (("n_bands", n_bands), ("hop_length", hop_length)):
-            if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
         win_length = 2 * hop_length if win_length is None else win_length
-        if (
-            isinstance(win_length, bool)
-            or not isinstance(win_length, numbers.Integral)
-            or (win_length < 1)
-        ):
-            raise ValueError(f"win_length must be a positive integer or None, got {win_length!r}")
-        if method not in ("filterbank", "fft"):
-            raise ValueError(f"method must be 'filterbank' or 'fft', got {method!r}")
         self.sr, self.hop, self.win, self.window, self.method = (
             sr,
             int(hop_length),
@@ -221,7 +231,7 @@ class _GammatonePlan:
             method,
         )
         self.frequencies = erb_frequencies(n_bands, fmin=fmin, fmax=fmax)
-        w = _fft_window(window, self.win, self.win, "<f8")
+        w = fft_window(window, self.win, self.win, "<f8")
         self.w2 = w * w / np.sum(w * w)
         if method == "filterbank":
             self.sos = [_gammatone_sos(cf, sr) for cf in self.frequencies]
@@ -237,12 +247,10 @@ class _GammatonePlan:
     def apply(self, X, *, power, center, pad_mode, workers):
         n, n_times = X.shape
         if self.method == "fft":
-            Xp = np.pad(X, [(0, 0), (self.win // 2, self.win // 2)], mode=pad_mode) if center else X
-            D = _stft_frames(Xp, self.win, self.hop, self.win, self.window, workers)
-            P = _abs_pow(D, 2.0, workers)  # (n, T, F)
-            E = P.reshape(-1, P.shape[-1]) @ self.weights.T.astype(X.dtype)
-            E = np.maximum(E, 0).reshape(n, -1, len(self.frequencies)).transpose(0, 2, 1)
-            out = np.ascontiguousarray(E)
+            Xp = pad_for_stft(X, self.win, center, pad_mode)
+            D = stft_frames(Xp, self.win, self.hop, self.win, self.window, workers)
+            P = abs_pow(D, 2.0, workers)  # (n, T, F)
+            out = np.ascontiguousarray(np.maximum(apply_dense(P, self.weights), 0))
         else:
             n_frames = 1 + n_times // self.hop if center else 1 + (n_times - self.win) // self.hop
             out = np.empty((n, len(self.frequencies), n_frames), dtype=X.dtype)
@@ -261,16 +269,9 @@ class _GammatonePlan:
         return out
 
 
-def _check_common(power, pad_mode):
-    if isinstance(power, bool) or not isinstance(power, numbers.Real) or not power > 0:
-        raise ValueError(f"power must be a positive number (2: energy, 1: RMS), got {power!r}")
-    if pad_mode not in PAD_MODES:
-        raise ValueError(f"pad_mode must be one of {PAD_MODES}, got {pad_mode!r}")
-
-
 def _run(plan, X, *, power, center, pad_mode, batch_size, n_jobs):
     X = pad_short_clips(X, plan.win, what="win_length")
-    workers = _workers(n_jobs)
+    workers = n_workers(n_jobs)
     return apply_in_batches(
         lambda Xb: plan.apply(Xb, power=power, center=center, pad_mode=pad_mode, workers=workers),
         X,
@@ -278,6 +279,7 @@ def _run(plan, X, *, power, center, pad_mode, batch_size, n_jobs):
     )
 
 
+@validate_params(GAMMATONE_CONSTRAINTS, prefer_skip_nested_validation=True)
 def gammatone_spectrogram(
     X,
     *,
@@ -342,9 +344,8 @@ def gammatone_spectrogram(
     >>> gammatone_spectrogram(X, sr=8000, n_bands=32, hop_length=256).shape
     (2, 32, 32)
     """
-    _check_common(power, pad_mode)
-    X = check_waveforms(X)
     plan = _GammatonePlan(sr, n_bands, fmin, fmax, hop_length, win_length, window, method)
+    X = check_waveforms(X)
     return _run(
         plan, X, power=power, center=center, pad_mode=pad_mode, batch_size=batch_size, n_jobs=n_jobs
     )
@@ -405,21 +406,7 @@ class GammatoneSpectrogram(SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = {
-        "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_bands": [Interval(numbers.Integral, 1, None, closed="left")],
-        "fmin": [Interval(numbers.Real, 0, None, closed="left")],
-        "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
-        "win_length": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "window": [str, tuple],
-        "center": ["boolean"],
-        "pad_mode": [StrOptions(set(PAD_MODES))],
-        "method": [StrOptions({"filterbank", "fft"})],
-        "power": [Interval(numbers.Real, 0, None, closed="neither")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "n_jobs": [numbers.Integral, None],
-    }
+    _parameter_constraints = GAMMATONE_CONSTRAINTS
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False

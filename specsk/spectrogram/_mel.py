@@ -1,9 +1,7 @@
-"""Mel spectrogram: batched STFT, then the mel filter bank fused with ``|z| ** power``.
+"""Mel spectrogram: the batched STFT engine, then the mel filter bank fused with ``|z| ** power``.
 
-The mel bank is banded (each filter covers a few FFT bins), so instead of a dense
-``(n_mels, n_bins)`` matmul over every frame, a numba kernel reads the complex STFT once,
-computes ``|z| ** power`` into a per-frame buffer and accumulates each filter over its
-non-zero band only, writing ``(n, n_mels, n_frames)`` directly. Values equal
+The bank is applied by the banded kernel of :mod:`._filterbank` (which also serves chroma and
+MFCC), writing ``(n, n_mels, n_frames)`` directly. Values equal
 ``librosa.feature.melspectrogram`` per clip within float32 rounding.
 """
 
@@ -12,32 +10,26 @@ from __future__ import annotations
 import numbers
 from functools import lru_cache
 
-import numba
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
-from ..utils import apply_in_batches, check_sr
-from ..utils._parallel import numba_threads
-from ._stft import (
+from ..utils import apply_in_batches, check_waveforms
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ._engine import (
+    POWER_CONSTRAINT,
     STFT_CONSTRAINTS,
-    _blocked_stft,
-    _check_power,
-    _check_stft_params,
-    _griffinlim,
-    _jit_pair,
-    _n_frames,
-    _prepare,
-    _row_abs_pow,
-    _STFTParamsMixin,
-    _workers,
+    STFTParamsMixin,
+    griffinlim,
+    n_workers,
+    resolve_stft,
 )
+from ._filterbank import BandedBank, banded_cached, banked_spectrogram
 
 __all__ = ["MelSpectrogram", "mel_filter_bank", "mel_spectrogram"]
 
 MEL_CONSTRAINTS = {
     "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-    "power": [Interval(numbers.Real, 0, None, closed="neither")],
+    "power": POWER_CONSTRAINT,
     "n_mels": [Interval(numbers.Integral, 1, None, closed="left")],
     "fmin": [Interval(numbers.Real, 0, None, closed="left")],
     "fmax": [Interval(numbers.Real, 0, None, closed="neither"), None],
@@ -64,17 +56,14 @@ def _mel_bank_cached(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype_str):
     return fb
 
 
-def mel_filter_bank(
-    *, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney", dtype=np.float32
-):
-    """The ``(n_mels, 1 + n_fft // 2)`` mel filter bank (``librosa.filters.mel``)."""
-    sr = check_sr(sr)
+def _mel_bank(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype=np.float32):
+    """The cached, read-only mel bank of checked parameters (``fmax`` against ``sr`` here)."""
     if fmax is not None and fmax > sr / 2:
         raise ValueError(f"fmax must be at most the Nyquist frequency sr/2={sr / 2}, got {fmax}")
     if fmax is not None and fmax <= fmin:
         raise ValueError(f"fmax must be greater than fmin={fmin}, got {fmax}")
     return _mel_bank_cached(
-        sr,
+        float(sr),
         int(n_fft),
         int(n_mels),
         float(fmin),
@@ -85,102 +74,24 @@ def mel_filter_bank(
     )
 
 
-class _BandedBank:
-    """A filter bank stored as one contiguous band of weights per filter."""
+@validate_params(
+    {"n_fft": STFT_CONSTRAINTS["n_fft"], **MEL_CONSTRAINTS}, prefer_skip_nested_validation=True
+)
+def mel_filter_bank(
+    *, sr, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney", dtype=np.float32
+):
+    """The ``(n_mels, 1 + n_fft // 2)`` mel filter bank (``librosa.filters.mel``).
 
-    def __init__(self, bank: np.ndarray):
-        nz = bank != 0
-        any_nz = nz.any(axis=1)
-        lo = np.where(any_nz, nz.argmax(axis=1), 0)
-        hi = np.where(any_nz, bank.shape[1] - nz[:, ::-1].argmax(axis=1), 0)
-        self.lo = lo.astype(np.int64)
-        self.hi = hi.astype(np.int64)
-        widths = self.hi - self.lo
-        self.offs = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
-        self.wts = np.concatenate(
-            [bank[m, lo[m] : hi[m]] for m in range(bank.shape[0])] + [bank[:0, 0]]
-        ).astype(bank.dtype)
-        self.n_out = bank.shape[0]
-
-    def astype(self, dtype):
-        other = _BandedBank.__new__(_BandedBank)
-        other.__dict__.update(self.__dict__, wts=self.wts.astype(dtype))
-        return other
+    Examples
+    --------
+    >>> from specsk.spectrogram import mel_filter_bank
+    >>> mel_filter_bank(sr=22050, n_fft=2048, n_mels=64).shape
+    (64, 1025)
+    """
+    return _mel_bank(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype)
 
 
-def _bank_kernel(z, power, lo, hi, offs, wts, out, block):
-    n, n_frames, n_bins = z.shape
-    n_out = lo.shape[0]
-    total = n * n_frames
-    n_blocks = (total + block - 1) // block
-    zero = np.zeros(1, dtype=wts.dtype)[0]
-    mode = 2 if power == 2.0 else (1 if power == 1.0 else 0)
-    half = power * 0.5
-    for b in numba.prange(n_blocks):
-        buf = np.empty(n_bins, dtype=wts.dtype)
-        for idx in range(b * block, min(total, (b + 1) * block)):
-            c = idx // n_frames
-            f = idx - c * n_frames
-            _row_abs_pow(z[c, f], buf, mode, half)
-            for m in range(n_out):
-                acc = zero
-                o = offs[m] - lo[m]
-                for j in range(lo[m], hi[m]):
-                    acc += wts[o + j] * buf[j]
-                out[c, m, f] = acc
-
-
-_bank_par, _bank_ser = _jit_pair(_bank_kernel)
-
-
-def _apply_banded(D, power, bank: _BandedBank, workers, out):
-    p = out.dtype.type(power)
-    if workers > 1:
-        with numba_threads(workers):
-            _bank_par(D, p, bank.lo, bank.hi, bank.offs, bank.wts, out, 16)
-    else:
-        _bank_ser(D, p, bank.lo, bank.hi, bank.offs, bank.wts, out, 16)
-    return out
-
-
-def _banked_spectrogram(X, bank: _BandedBank, *, power, stft_kw, workers, post=None):
-    """``bank @ |stft(X)| ** power`` for a batch, computed block by block (see
-    ``_blocked_stft``); ``post(block_out, sl)`` may finish each block while it is in cache
-    and return the rows to store (e.g. dB and DCT for MFCCs)."""
-    Xp = _prepare(X, stft_kw["n_fft"], stft_kw["center"], stft_kw["pad_mode"])
-    n_frames = _n_frames(Xp.shape[-1], stft_kw["n_fft"], stft_kw["hop_length"])
-    if bank.wts.dtype != Xp.dtype:
-        bank = bank.astype(Xp.dtype)
-    if post is None:
-        out = np.empty((Xp.shape[0], bank.n_out, n_frames), dtype=Xp.dtype)
-
-        def consume(D, sl, w):
-            _apply_banded(D, power, bank, w, out[sl])
-
-        _blocked_stft(Xp, stft_kw, workers, consume)
-        return out
-    parts = {}
-
-    def consume_post(D, sl, w):
-        tmp = np.empty((D.shape[0], bank.n_out, n_frames), dtype=Xp.dtype)
-        parts[sl.start] = post(_apply_banded(D, power, bank, w, tmp))
-
-    _blocked_stft(Xp, stft_kw, workers, consume_post)
-    return np.concatenate([parts[k] for k in sorted(parts)], axis=0)
-
-
-def _resolve_stft(n_fft, hop_length, win_length, window, center, pad_mode):
-    n_fft, hop, win = _check_stft_params(n_fft, hop_length, win_length, pad_mode)
-    return {
-        "n_fft": n_fft,
-        "hop_length": hop,
-        "win_length": win,
-        "window": window,
-        "center": center,
-        "pad_mode": pad_mode,
-    }
-
-
+@validate_params({**STFT_CONSTRAINTS, **MEL_CONSTRAINTS}, prefer_skip_nested_validation=True)
 def mel_spectrogram(
     X,
     *,
@@ -236,30 +147,14 @@ def mel_spectrogram(
     >>> mel_spectrogram(X, sr=22050, n_mels=64).shape
     (2, 64, 44)
     """
-    _check_power(power)
-    kw = _resolve_stft(n_fft, hop_length, win_length, window, center, pad_mode)
-    fb = mel_filter_bank(
-        sr=sr, n_fft=kw["n_fft"], n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=norm
-    )
-    return _banked_spectrogram(
-        X, _banded_cached(fb), power=power, stft_kw=kw, workers=_workers(n_jobs)
+    kw = resolve_stft(n_fft, hop_length, win_length, window, center, pad_mode)
+    fb = _mel_bank(sr, kw["n_fft"], n_mels, fmin, fmax, htk, norm)
+    return banked_spectrogram(
+        check_waveforms(X), banded_cached(fb), power=power, stft_kw=kw, workers=n_workers(n_jobs)
     )
 
 
-# ndarrays are not hashable: cache on identity of the (cached, read-only) bank instead
-_banded_cache: dict[int, tuple[np.ndarray, _BandedBank]] = {}
-
-
-def _banded_cached(fb):
-    hit = _banded_cache.get(id(fb))
-    if hit is not None and hit[0] is fb:
-        return hit[1]
-    bank = _BandedBank(fb)
-    _banded_cache[id(fb)] = (fb, bank)
-    return bank
-
-
-class MelSpectrogram(_STFTParamsMixin, SpecskTransformer):
+class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
     """Mel spectrogram of waveforms, as an image batch.
 
     Parameters
@@ -374,24 +269,16 @@ class MelSpectrogram(_STFTParamsMixin, SpecskTransformer):
     def _fit(self, X, y):
         super()._fit(X, y)
         self.mel_basis_ = np.array(
-            mel_filter_bank(
-                sr=self.sr,
-                n_fft=self.n_fft,
-                n_mels=self.n_mels,
-                fmin=self.fmin,
-                fmax=self.fmax,
-                htk=self.htk,
-                norm=self.norm,
-            )
+            _mel_bank(self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax, self.htk, self.norm)
         )
 
     def _transform(self, X):
         kw = self._stft_kwargs()
         # cheap (one pass over n_mels rows); not cached on self so transform leaves it unchanged
-        bank = _BandedBank(self.mel_basis_)
-        workers = _workers(self.n_jobs)
+        bank = BandedBank(self.mel_basis_)
+        workers = n_workers(self.n_jobs)
         return apply_in_batches(
-            lambda Xb: _banked_spectrogram(Xb, bank, power=self.power, stft_kw=kw, workers=workers),
+            lambda Xb: banked_spectrogram(Xb, bank, power=self.power, stft_kw=kw, workers=workers),
             X,
             batch_size=self.batch_size,
         )
@@ -425,7 +312,7 @@ class MelSpectrogram(_STFTParamsMixin, SpecskTransformer):
         mag = librosa.util.nnls(self.mel_basis_.astype(M.dtype), np.maximum(M, 0))
         mag = np.power(mag, 1.0 / self.power)
         kw = self._stft_kwargs()
-        y = _griffinlim(mag, n_iter=self.n_iter, length=self.n_times_, **kw)
+        y = griffinlim(mag, n_iter=self.n_iter, length=self.n_times_, **kw)
         return y.astype(M.dtype, copy=False)
 
     @classmethod

@@ -5,26 +5,32 @@ from __future__ import annotations
 import numbers
 from functools import lru_cache
 
-import numba
 import numpy as np
 import scipy.fft
 import scipy.signal
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from ..base import SpecskTransformer
-from ..utils import apply_in_batches
+from ..utils import apply_in_batches, check_waveforms
+from ..utils._sklearn_compat import Interval, Options, StrOptions, validate_params
 from ._db import _db
-from ._mel import (
-    MEL_CONSTRAINTS,
-    _banded_cached,
-    _BandedBank,
-    _banked_spectrogram,
-    _resolve_stft,
-    mel_filter_bank,
-)
-from ._stft import STFT_CONSTRAINTS, _check_power, _STFTParamsMixin, _workers
+from ._engine import STFT_CONSTRAINTS, STFTParamsMixin, n_workers, resolve_stft
+from ._filterbank import BandedBank, banded_cached, banked_spectrogram
+from ._kernels import small_matmul
+from ._mel import MEL_CONSTRAINTS, _mel_bank
 
 __all__ = ["MFCC", "mfcc"]
+
+MFCC_CONSTRAINTS = {
+    **STFT_CONSTRAINTS,
+    **{k: v for k, v in MEL_CONSTRAINTS.items() if k != "norm"},
+    "mel_norm": MEL_CONSTRAINTS["norm"],
+    "n_mfcc": [Interval(numbers.Integral, 1, None, closed="left")],
+    "dct_type": [Options(numbers.Integral, {1, 2, 3})],
+    "norm": [StrOptions({"ortho"}), None],
+    "lifter": [Interval(numbers.Real, 0, None, closed="left")],
+    "deltas": [Options(numbers.Integral, {0, 1, 2})],
+    "delta_width": [Interval(numbers.Integral, 3, None, closed="left")],
+}
 
 
 @lru_cache(maxsize=16)
@@ -38,27 +44,13 @@ def _dct_matrix(n_mels, n_mfcc, dct_type, norm, lifter):
     return D
 
 
-def _check_mfcc_params(n_mfcc, n_mels, dct_type, norm, lifter, deltas, delta_width):
-    if isinstance(n_mfcc, bool) or not isinstance(n_mfcc, numbers.Integral) or n_mfcc < 1:
-        raise ValueError(f"n_mfcc must be a positive integer, got {n_mfcc!r}")
+def _check_mfcc_consistency(n_mfcc, n_mels, dct_type, norm, delta_width):
+    """Checks between (already type-checked) parameters that constraints cannot express."""
     if n_mfcc > n_mels:
         raise ValueError(f"n_mfcc={n_mfcc} cannot exceed n_mels={n_mels}")
-    if dct_type not in (1, 2, 3):
-        raise ValueError(f"dct_type must be 1, 2 or 3, got {dct_type!r}")
-    if norm not in ("ortho", None):
-        raise ValueError(f"norm must be 'ortho' or None, got {norm!r}")
     if dct_type == 1 and norm == "ortho" and n_mels < 2:
         raise ValueError("dct_type=1 needs n_mels >= 2")
-    if not isinstance(lifter, numbers.Real) or lifter < 0:
-        raise ValueError(f"lifter must be a non-negative number, got {lifter!r}")
-    if deltas not in (0, 1, 2) or isinstance(deltas, bool):
-        raise ValueError(f"deltas must be 0, 1 or 2, got {deltas!r}")
-    if (
-        isinstance(delta_width, bool)
-        or not isinstance(delta_width, numbers.Integral)
-        or delta_width < 3
-        or delta_width % 2 != 1
-    ):
+    if delta_width % 2 != 1:
         raise ValueError(f"delta_width must be an odd integer >= 3, got {delta_width!r}")
 
 
@@ -66,24 +58,8 @@ def _mfcc_from_mel(M, *, n_mfcc, dct_type, norm, lifter, deltas, delta_width):
     S_db = _db(M, ref=1.0, amin=1e-10, top_db=80.0, squared=False)
     D = _dct_matrix(M.shape[1], n_mfcc, dct_type, norm, float(lifter)).astype(M.dtype)
     C = np.empty((M.shape[0], D.shape[0], M.shape[2]), dtype=M.dtype)
-    _small_matmul(D, S_db, C)
+    small_matmul(D, S_db, C)
     return _add_deltas(C, deltas, delta_width)
-
-
-@numba.njit(cache=True, nogil=True)
-def _small_matmul(D, S, out):
-    """``out[i] = D @ S[i]`` without BLAS: these products are tiny, and BLAS threads inside
-    the block threads oversubscribe the cores."""
-    n, n_in, n_frames = S.shape
-    for i in range(n):
-        for k in range(D.shape[0]):
-            row = out[i, k]
-            row[:] = 0
-            for m in range(n_in):
-                d = D[k, m]
-                src = S[i, m]
-                for f in range(n_frames):
-                    row[f] += d * src[f]
 
 
 def _add_deltas(C, deltas, delta_width):
@@ -105,6 +81,7 @@ def _add_deltas(C, deltas, delta_width):
     return np.concatenate(parts, axis=1)
 
 
+@validate_params(MFCC_CONSTRAINTS, prefer_skip_nested_validation=True)
 def mfcc(
     X,
     *,
@@ -172,18 +149,15 @@ def mfcc(
     >>> mfcc(X, sr=22050, n_mfcc=13, deltas=2).shape
     (2, 39, 44)
     """
-    _check_power(power)
-    _check_mfcc_params(n_mfcc, n_mels, dct_type, norm, lifter, deltas, delta_width)
-    kw = _resolve_stft(n_fft, hop_length, win_length, window, center, pad_mode)
-    fb = mel_filter_bank(
-        sr=sr, n_fft=kw["n_fft"], n_mels=n_mels, fmin=fmin, fmax=fmax, htk=htk, norm=mel_norm
-    )
+    _check_mfcc_consistency(n_mfcc, n_mels, dct_type, norm, delta_width)
+    kw = resolve_stft(n_fft, hop_length, win_length, window, center, pad_mode)
+    fb = _mel_bank(sr, kw["n_fft"], n_mels, fmin, fmax, htk, mel_norm)
     return _mfcc_batch(
-        X,
-        _banded_cached(fb),
+        check_waveforms(X),
+        banded_cached(fb),
         power=power,
         stft_kw=kw,
-        workers=_workers(n_jobs),
+        workers=n_workers(n_jobs),
         n_mfcc=n_mfcc,
         dct_type=dct_type,
         norm=norm,
@@ -199,11 +173,11 @@ def _mfcc_batch(X, bank, *, power, stft_kw, workers, deltas, delta_width, **dct_
     def post(M):
         return _mfcc_from_mel(M, deltas=0, delta_width=delta_width, **dct_kw)
 
-    C = _banked_spectrogram(X, bank, power=power, stft_kw=stft_kw, workers=workers, post=post)
+    C = banked_spectrogram(X, bank, power=power, stft_kw=stft_kw, workers=workers, post=post)
     return _add_deltas(C, deltas, delta_width)
 
 
-class MFCC(_STFTParamsMixin, SpecskTransformer):
+class MFCC(STFTParamsMixin, SpecskTransformer):
     """Mel-frequency cepstral coefficients (``librosa.feature.mfcc``), optionally with deltas.
 
     Parameters
@@ -259,17 +233,7 @@ class MFCC(_STFTParamsMixin, SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = {
-        **STFT_CONSTRAINTS,
-        **{k: v for k, v in MEL_CONSTRAINTS.items() if k != "norm"},
-        "mel_norm": MEL_CONSTRAINTS["norm"],
-        "n_mfcc": [Interval(numbers.Integral, 1, None, closed="left")],
-        "dct_type": [Options(numbers.Integral, {1, 2, 3})],
-        "norm": [StrOptions({"ortho"}), None],
-        "lifter": [Interval(numbers.Real, 0, None, closed="left")],
-        "deltas": [Options(numbers.Integral, {0, 1, 2})],
-        "delta_width": [Interval(numbers.Integral, 3, None, closed="left")],
-    }
+    _parameter_constraints = MFCC_CONSTRAINTS
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -323,24 +287,12 @@ class MFCC(_STFTParamsMixin, SpecskTransformer):
 
     def _fit(self, X, y):
         super()._fit(X, y)
-        _check_mfcc_params(
-            self.n_mfcc,
-            self.n_mels,
-            self.dct_type,
-            self.norm,
-            self.lifter,
-            self.deltas,
-            self.delta_width,
+        _check_mfcc_consistency(
+            self.n_mfcc, self.n_mels, self.dct_type, self.norm, self.delta_width
         )
         self.mel_basis_ = np.array(
-            mel_filter_bank(
-                sr=self.sr,
-                n_fft=self.n_fft,
-                n_mels=self.n_mels,
-                fmin=self.fmin,
-                fmax=self.fmax,
-                htk=self.htk,
-                norm=self.mel_norm,
+            _mel_bank(
+                self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax, self.htk, self.mel_norm
             )
         )
         self.dct_basis_ = np.array(
@@ -349,8 +301,8 @@ class MFCC(_STFTParamsMixin, SpecskTransformer):
 
     def _transform(self, X):
         kw = self._stft_kwargs()
-        bank = _BandedBank(self.mel_basis_)
-        workers = _workers(self.n_jobs)
+        bank = BandedBank(self.mel_basis_)
+        workers = n_workers(self.n_jobs)
 
         def one_batch(Xb):
             return _mfcc_batch(

@@ -7,20 +7,33 @@ import numbers
 import numpy as np
 import scipy.ndimage
 import scipy.signal
-from sklearn.utils._param_validation import Interval
 
 from ..base import SpecskTransformer
-from ..utils import check_spectrograms, check_sr
+from ..utils import check_spectrograms
+from ..utils._sklearn_compat import Interval, validate_params
 
 __all__ = ["PCEN", "pcen"]
 
+PCEN_CONSTRAINTS = {
+    "sr": [Interval(numbers.Real, 0, None, closed="neither")],
+    "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
+    "gain": [Interval(numbers.Real, 0, None, closed="left")],
+    "bias": [Interval(numbers.Real, 0, None, closed="left")],
+    "power": [Interval(numbers.Real, 0, None, closed="left")],
+    "time_constant": [Interval(numbers.Real, 0, None, closed="neither")],
+    "eps": [Interval(numbers.Real, 0, None, closed="neither")],
+    "max_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "b": [Interval(numbers.Real, 0, 1, closed="both"), None],
+}
 
-def _pcen(S, *, sr, hop_length, gain, bias, power, time_constant, eps, max_size, b):
-    if b is None:
+
+def _pcen(S, name, *, sr, hop_length, gain, bias, power, time_constant, eps, max_size, b):
+    """PCEN of checked spectrograms ``S`` and checked parameters."""
+    if (S < 0).any():
+        raise ValueError(f"{name} must be non-negative (a magnitude or power spectrogram) for PCEN")
+    if b is None:  # in (0, 1) for any positive time constant
         t_frames = time_constant * sr / float(hop_length)
         b = (np.sqrt(1 + 4 * t_frames**2) - 1) / (2 * t_frames**2)
-    if not 0 <= b <= 1:
-        raise ValueError(f"b must be between 0 and 1, got {b}")
     if max_size == 1:
         ref = S
     else:
@@ -43,26 +56,7 @@ def _pcen(S, *, sr, hop_length, gain, bias, power, time_constant, eps, max_size,
     return out.astype(S.dtype, copy=False)
 
 
-def _check_pcen_params(sr, hop_length, gain, bias, power, time_constant, eps, max_size, b):
-    check_sr(sr)
-    checks = {
-        "hop_length": (hop_length, isinstance(hop_length, numbers.Integral) and hop_length > 0),
-        "gain": (gain, isinstance(gain, numbers.Real) and gain >= 0),
-        "bias": (bias, isinstance(bias, numbers.Real) and bias >= 0),
-        "power": (power, isinstance(power, numbers.Real) and power >= 0),
-        "time_constant": (
-            time_constant,
-            isinstance(time_constant, numbers.Real) and time_constant > 0,
-        ),
-        "eps": (eps, isinstance(eps, numbers.Real) and eps > 0),
-        "max_size": (max_size, isinstance(max_size, numbers.Integral) and max_size >= 1),
-        "b": (b, b is None or (isinstance(b, numbers.Real) and 0 <= b <= 1)),
-    }
-    for name, (value, ok) in checks.items():
-        if not ok or isinstance(value, bool):
-            raise ValueError(f"{name} has an invalid value {value!r} (see pcen's docstring)")
-
-
+@validate_params(PCEN_CONSTRAINTS, prefer_skip_nested_validation=True)
 def pcen(
     S,
     *,
@@ -118,12 +112,9 @@ def pcen(
     >>> pcen(S, sr=22050, hop_length=512).shape
     (2, 32, 50)
     """
-    _check_pcen_params(sr, hop_length, gain, bias, power, time_constant, eps, max_size, b)
-    S = check_spectrograms(S, name="S")
-    if (S < 0).any():
-        raise ValueError("S must be non-negative (a magnitude or power spectrogram) for pcen")
     return _pcen(
-        S,
+        check_spectrograms(S, name="S"),
+        "S",
         sr=sr,
         hop_length=hop_length,
         gain=gain,
@@ -178,17 +169,7 @@ class PCEN(SpecskTransformer):
     _kind = "spectrogram"
     _stateless = True
 
-    _parameter_constraints = {
-        "sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "hop_length": [Interval(numbers.Integral, 1, None, closed="left")],
-        "gain": [Interval(numbers.Real, 0, None, closed="left")],
-        "bias": [Interval(numbers.Real, 0, None, closed="left")],
-        "power": [Interval(numbers.Real, 0, None, closed="left")],
-        "time_constant": [Interval(numbers.Real, 0, None, closed="neither")],
-        "eps": [Interval(numbers.Real, 0, None, closed="neither")],
-        "max_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "b": [Interval(numbers.Real, 0, 1, closed="both"), None],
-    }
+    _parameter_constraints = PCEN_CONSTRAINTS
 
     def __init__(
         self,
@@ -214,9 +195,7 @@ class PCEN(SpecskTransformer):
         self.b = b
 
     def _transform(self, X):
-        if (X < 0).any():
-            raise ValueError("X must be non-negative (a magnitude or power spectrogram) for PCEN")
-        return _pcen(X, **self.get_params())
+        return _pcen(X, "X", **self.get_params())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,12 +6,14 @@ import numbers
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import _BaseComposition
 
 from ..base import SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions, _BaseComposition, validate_params
 
 __all__ = ["StackChannels", "resample_spectrograms"]
+
+_SIZE = [Interval(numbers.Integral, 1, None, closed="left")]
+_INTERPOLATION = [StrOptions({"linear", "nearest"})]
 
 
 def _interp_matrix(n_in: int, n_out: int, interpolation: str, dtype) -> np.ndarray:
@@ -34,6 +36,10 @@ def _interp_matrix(n_in: int, n_out: int, interpolation: str, dtype) -> np.ndarr
     return M.astype(dtype)
 
 
+@validate_params(
+    {"n_bins": _SIZE, "n_frames": _SIZE, "interpolation": _INTERPOLATION},
+    prefer_skip_nested_validation=True,
+)
 def resample_spectrograms(S, n_bins, n_frames, *, interpolation="linear"):
     """Resample a batch of images onto an ``(n_bins, n_frames)`` grid, batch axes untouched.
 
@@ -60,8 +66,10 @@ def resample_spectrograms(S, n_bins, n_frames, *, interpolation="linear"):
     >>> resample_spectrograms(np.ones((2, 10, 7)), 4, 5).shape
     (2, 4, 5)
     """
-    if interpolation not in ("linear", "nearest"):
-        raise ValueError(f"interpolation must be 'linear' or 'nearest', got {interpolation!r}")
+    return _resample(S, n_bins, n_frames, interpolation)
+
+
+def _resample(S, n_bins, n_frames, interpolation):
     S = np.asarray(S)
     dtype = S.dtype if S.dtype in (np.float32, np.float64) else np.float64
     S = S.astype(dtype, copy=False)
@@ -135,9 +143,9 @@ class StackChannels(SpecskTransformer, _BaseComposition):
 
     _parameter_constraints = {
         "transformers": [list, None],
-        "n_bins": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "n_frames": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "interpolation": [StrOptions({"linear", "nearest"})],
+        "n_bins": [*_SIZE, None],
+        "n_frames": [*_SIZE, None],
+        "interpolation": _INTERPOLATION,
     }
 
     def __init__(self, transformers=None, *, n_bins=64, n_frames=None, interpolation="linear"):
@@ -207,8 +215,8 @@ class StackChannels(SpecskTransformer, _BaseComposition):
         c = 0
         for S in outs:
             k = S.shape[1]
-            out[:, c : c + k] = resample_spectrograms(
-                S.astype(X.dtype, copy=False), n_bins, n_frames, interpolation=self.interpolation
+            out[:, c : c + k] = _resample(
+                S.astype(X.dtype, copy=False), n_bins, n_frames, self.interpolation
             )
             c += k
         return out

@@ -22,7 +22,7 @@ from specsk.filters import (
     morphology,
     wiener_filter,
 )
-from specsk.spectrogram._stft import _workers
+from specsk.spectrogram._engine import n_workers as _workers
 from specsk.utils import _parallel, effective_n_threads
 from specsk.utils._parallel import map_threads, numba_threads, run_chunked
 
