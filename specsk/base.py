@@ -44,8 +44,9 @@ from typing import ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import get_tags
-from sklearn.utils.validation import _check_feature_names, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .utils._sklearn_compat import _check_feature_names
 from .utils._validation import (
     check_ragged_waveforms,
     check_spectrograms,

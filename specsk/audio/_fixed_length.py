@@ -13,10 +13,10 @@ from collections import defaultdict
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils import check_ragged_waveforms, check_waveforms
+from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = ["FixedLength", "merge_fragments", "split_fragments", "to_fixed_length"]
 

@@ -15,11 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..exceptions import AudioLoadError, SpecskWarning
 from ..utils._parallel import map_threads
+from ..utils._sklearn_compat import Interval, StrOptions
 from ._resample import _OPTIONAL_RES_TYPES, RES_TYPES, _check_res_type, _resample_clips
 
 __all__ = ["AudioLoader", "LoadReport", "load_audio"]

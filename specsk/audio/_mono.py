@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sklearn.utils.validation import _check_feature_names
-
 from ..base import SpecskTransformer
 from ..utils import check_waveforms
+from ..utils._sklearn_compat import _check_feature_names
 
 __all__ = ["ToMono", "to_mono"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils import check_ragged_waveforms, check_waveforms
+from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = ["Normalize", "normalize"]
 

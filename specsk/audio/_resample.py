@@ -14,10 +14,10 @@ import numbers
 from collections import defaultdict
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils import check_ragged_waveforms, check_sr, check_waveforms
+from ..utils._sklearn_compat import Interval, StrOptions
 
 __all__ = ["RES_TYPES", "Resample", "resample"]
 

@@ -6,31 +6,28 @@ from numbers import Integral, Real
 
 import numba
 import numpy as np
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils._parallel import effective_n_threads, numba_threads
-from ._common import check_nonnegative_spectrograms, check_option, check_real
+from ..utils._sklearn_compat import Interval, Options, StrOptions, validate_params
+from ..utils._validation import Pair, as_pair, check_spectrograms
+from ._common import check_nonnegative
 
 __all__ = ["HPSS", "hpss"]
 
 _OUTPUTS = ("both", "harmonic", "percussive")
 
 
-def _pair(value, name, *, integer):
-    items = tuple(value) if isinstance(value, tuple | list) else (value, value)
-    kind = "integer >= 1" if integer else "number >= 1"
-    msg = f"{name} must be a {kind} or a (harmonic, percussive) pair of them, got {value!r}"
-    if len(items) != 2:
-        raise ValueError(msg)
-    out = []
-    for v in items:
-        if isinstance(v, bool) or not isinstance(v, Integral if integer else Real):
-            raise ValueError(msg)
-        if not np.isfinite(v) or v < 1:
-            raise ValueError(msg)
-        out.append(int(v) if integer else float(v))
-    return tuple(out)
+_HP = ("harmonic", "percussive")
+# one declaration, shared by hpss (decorator) and HPSS
+_HPSS_PARAMS = {
+    "kernel_size": [Pair(Integral, 1, None, closed="left", names=_HP)],
+    "power": [Interval(Real, 0, None, closed="neither"), Options(Real, {np.inf})],
+    "mask": ["boolean"],
+    "margin": [Pair(Real, 1, None, closed="left", names=_HP)],
+    "output": [StrOptions(set(_OUTPUTS))],
+    "n_jobs": [Integral, None],
+}
 
 
 @numba.njit(parallel=True, cache=True)
@@ -84,6 +81,7 @@ def _softmask(X, X_ref, power, split_zeros):
     return mask
 
 
+@validate_params(_HPSS_PARAMS, prefer_skip_nested_validation=True)
 def hpss(S, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both", n_jobs=None):
     """Split every spectrogram of a batch into harmonic and percussive parts.
 
@@ -137,15 +135,21 @@ def hpss(S, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both",
     >>> hpss(S, kernel_size=(17, 9)).shape
     (4, 2, 64, 40)
     """
-    check_option(output, "output", _OUTPUTS)
-    ranks = (3,) if output == "both" else (3, 4)
-    S = check_nonnegative_spectrograms(S, ranks=ranks)
-    win_harm, win_perc = _pair(kernel_size, "kernel_size", integer=True)
-    margin_harm, margin_perc = _pair(margin, "margin", integer=False)
-    power = check_real(power, "power", minimum=0.0, strict=True, allow_inf=True)
-    if not isinstance(mask, bool | np.bool_):
-        raise ValueError(f"mask must be True or False, got {mask!r}")
+    S = check_spectrograms(S, name="S", ranks=(3,) if output == "both" else (3, 4))
+    return _hpss(S, kernel_size, power, mask, margin, output, n_jobs)
 
+
+def _hpss(S, kernel_size, power, mask, margin, output, n_jobs):
+    if output == "both" and S.ndim == 4:
+        raise ValueError(
+            f"HPSS(output='both') needs 3-D input (n, n_bins, n_frames), got shape {S.shape}:"
+            " its output puts [harmonic, percussive] on the channel axis. Use "
+            "output='harmonic' or 'percussive' for 4-D batches (separated per channel)."
+        )
+    check_nonnegative(S)
+    win_harm, win_perc = as_pair(kernel_size, integer=True)
+    margin_harm, margin_perc = as_pair(margin, integer=False)
+    power = float(power)
     with numba_threads(effective_n_threads(n_jobs)):
         harm = _median_along(S, win_harm, -1)
         perc = _median_along(S, win_perc, -2)
@@ -202,14 +206,7 @@ class HPSS(SpecskTransformer):
     _kind = "decomposition"
     _stateless = True
 
-    _parameter_constraints: dict = {
-        "kernel_size": [Interval(Integral, 1, None, closed="left"), tuple, list],
-        "power": [Interval(Real, 0, None, closed="neither"), Options(Real, {np.inf})],
-        "mask": ["boolean"],
-        "margin": [Interval(Real, 1, None, closed="left"), tuple, list],
-        "output": [StrOptions(set(_OUTPUTS))],
-        "n_jobs": [Integral, None],
-    }
+    _parameter_constraints: dict = _HPSS_PARAMS
 
     def __init__(
         self, *, kernel_size=31, power=2.0, mask=False, margin=1.0, output="both", n_jobs=None
@@ -222,20 +219,8 @@ class HPSS(SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _transform(self, X):
-        if self.output == "both" and X.ndim == 4:
-            raise ValueError(
-                f"HPSS(output='both') needs 3-D input (n, n_bins, n_frames), got shape {X.shape}:"
-                " its output puts [harmonic, percussive] on the channel axis. Use "
-                "output='harmonic' or 'percussive' for 4-D batches (separated per channel)."
-            )
-        return hpss(
-            X,
-            kernel_size=self.kernel_size,
-            power=self.power,
-            mask=self.mask,
-            margin=self.margin,
-            output=self.output,
-            n_jobs=self.n_jobs,
+        return _hpss(
+            X, self.kernel_size, self.power, self.mask, self.margin, self.output, self.n_jobs
         )
 
     @classmethod

@@ -8,12 +8,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
 from threadpoolctl import threadpool_limits
 
 from ..base import SpecskTransformer
+from ..utils._sklearn_compat import Interval, Options, StrOptions, validate_params
 from ..utils._validation import check_waveforms
-from ._common import check_int, check_option, check_real
 
 __all__ = ["ChannelICA", "channel_ica"]
 
@@ -84,6 +83,18 @@ def _canonical(S):
     return np.take_along_axis(S, order[..., None], axis=1)
 
 
+# one declaration, shared by channel_ica (decorator) and ChannelICA
+_ICA_PARAMS = {
+    "n_components": [Interval(Integral, 1, None, closed="left"), None],
+    "whiten": [StrOptions({"unit-variance"}), Options(bool, {False})],
+    "fun": [StrOptions(set(_FUNS))],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="neither")],
+    "random_state": ["random_state"],
+}
+
+
+@validate_params(_ICA_PARAMS, prefer_skip_nested_validation=True)
 def channel_ica(
     X,
     *,
@@ -152,25 +163,23 @@ def channel_ica(
             f"X must be 3-D (n_clips, n_channels, n_times) multichannel audio, got shape "
             f"{X.shape}; wrap a single recording as x[np.newaxis]"
         )
+    return _channel_ica(X, n_components, whiten, fun, max_iter, tol, random_state)
+
+
+def _channel_ica(X, n_components, whiten, fun, max_iter, tol, random_state):
     n_channels = X.shape[1]
-    k = check_int(n_components, "n_components", minimum=1, allow_none=True)
-    k = n_channels if k is None else k
+    k = n_channels if n_components is None else int(n_components)
     if k > n_channels:
         raise ValueError(
             f"n_components={k} is larger than the number of channels ({n_channels}): ICA "
             "recovers at most one source per channel"
         )
-    if whiten not in ("unit-variance", False):
-        raise ValueError(f"whiten must be 'unit-variance' or False, got {whiten!r}")
     if whiten is False and k != n_channels:
         raise ValueError(
             f"whiten=False keeps all {n_channels} channels; n_components must be None or "
             f"{n_channels}, got {n_components}"
         )
-    check_option(fun, "fun", _FUNS)
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    tol = check_real(tol, "tol", minimum=0.0, strict=True)
-
+    max_iter, tol = int(max_iter), float(tol)
     Xd = X.astype(np.float64)
     W0 = check_random_state(random_state).normal(size=(k, k))
     # (k, k) matrices: threaded BLAS/LAPACK only adds overhead
@@ -221,14 +230,7 @@ class ChannelICA(SpecskTransformer):
     _kind = "decomposition"
     _stateless = True
 
-    _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left"), None],
-        "whiten": [StrOptions({"unit-variance"}), Options(bool, {False})],
-        "fun": [StrOptions(set(_FUNS))],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="neither")],
-        "random_state": ["random_state"],
-    }
+    _parameter_constraints: dict = _ICA_PARAMS
 
     def __init__(
         self,
@@ -259,14 +261,14 @@ class ChannelICA(SpecskTransformer):
         return arr
 
     def _transform(self, X):
-        return channel_ica(
+        return _channel_ica(
             X,
-            n_components=self.n_components,
-            whiten=self.whiten,
-            fun=self.fun,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            random_state=self.random_state,
+            self.n_components,
+            self.whiten,
+            self.fun,
+            self.max_iter,
+            self.tol,
+            self.random_state,
         )
 
     @classmethod

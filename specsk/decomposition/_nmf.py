@@ -15,12 +15,13 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
-from ._common import check_int, check_nonnegative_spectrograms, check_option, check_real
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ..utils._validation import check_spectrograms
+from ._common import check_nonnegative
 
 __all__ = ["NMFComponents", "SpectrogramNMF", "spectrogram_nmf"]
 
@@ -172,20 +173,29 @@ def _normalise_and_sort(W, H):
     return Wn, Hs
 
 
-def _check_nmf_params(n_components, beta_loss, max_iter, tol, init, shape):
-    k = check_int(n_components, "n_components", minimum=1)
-    check_option(beta_loss, "beta_loss", tuple(_BETA))
-    max_iter = check_int(max_iter, "max_iter", minimum=1)
-    tol = check_real(tol, "tol", minimum=0.0)
-    check_option(init, "init", _INITS)
-    if init != "random" and k > min(shape[-2:]):
+# one declaration, shared by spectrogram_nmf (decorator) and both estimators
+_NMF_CONSTRAINTS: dict = {
+    "n_components": [Interval(Integral, 1, None, closed="left")],
+    "beta_loss": [StrOptions(set(_BETA))],
+    "max_iter": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "init": [StrOptions(set(_INITS))],
+    "random_state": ["random_state"],
+}
+
+
+def _check_nmf_input(S, n_components, init):
+    # what the constraints cannot say: the data must be non-negative and large enough
+    check_nonnegative(S)
+    if init != "random" and n_components > min(S.shape[-2:]):
         raise ValueError(
-            f"n_components={k} is larger than min(n_bins, n_frames)={min(shape[-2:])}, which "
-            f"init={init!r} cannot initialise; use fewer components or init='random'"
+            f"n_components={n_components} is larger than min(n_bins, n_frames)="
+            f"{min(S.shape[-2:])}, which init={init!r} cannot initialise; use fewer "
+            "components or init='random'"
         )
-    return k, max_iter, tol
 
 
+@validate_params(_NMF_CONSTRAINTS, prefer_skip_nested_validation=True)
 def spectrogram_nmf(
     S,
     n_components=4,
@@ -244,8 +254,13 @@ def spectrogram_nmf(
     >>> bool(np.allclose(W.sum(axis=1), 1))
     True
     """
-    S = check_nonnegative_spectrograms(S)
-    k, max_iter, tol = _check_nmf_params(n_components, beta_loss, max_iter, tol, init, S.shape)
+    S = check_spectrograms(S, name="S")
+    return _spectrogram_nmf(S, n_components, beta_loss, max_iter, tol, init, random_state)
+
+
+def _spectrogram_nmf(S, n_components, beta_loss, max_iter, tol, init, random_state):
+    _check_nmf_input(S, n_components, init)
+    k, max_iter, tol = int(n_components), int(max_iter), float(tol)
     V = S.reshape(-1, *S.shape[-2:])
     # the per-clip matrices are small: threaded BLAS only adds overhead (several times slower
     # on a busy 2-core machine); the batch itself is the unit of work
@@ -274,29 +289,19 @@ def _summary(W, H):
     return np.stack([centroid, bandwidth, act_mean, act_std, act_centroid], axis=-1)
 
 
-_NMF_CONSTRAINTS: dict = {
-    "n_components": [Interval(Integral, 1, None, closed="left")],
-    "beta_loss": [StrOptions(set(_BETA))],
-    "max_iter": [Interval(Integral, 1, None, closed="left")],
-    "tol": [Interval(Real, 0, None, closed="left")],
-    "init": [StrOptions(set(_INITS))],
-    "random_state": ["random_state"],
-}
-
-
 class _NMFBase(SpecskTransformer):
     _input = "spectrogram"
     _kind = "decomposition"
 
     def _factorise(self, X):
-        return spectrogram_nmf(
+        return _spectrogram_nmf(
             X,
-            n_components=self.n_components,
-            beta_loss=self.beta_loss,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            init=self.init,
-            random_state=self.random_state,
+            self.n_components,
+            self.beta_loss,
+            self.max_iter,
+            self.tol,
+            self.init,
+            self.random_state,
         )
 
 
@@ -367,10 +372,7 @@ class SpectrogramNMF(FeatureExtractorMixin, _NMFBase):
 
     def _fit(self, X, y):
         # fail in fit, not first in transform, for dB input and impossible sizes
-        check_nonnegative_spectrograms(X)
-        _check_nmf_params(
-            self.n_components, self.beta_loss, self.max_iter, self.tol, self.init, X.shape
-        )
+        _check_nmf_input(X, self.n_components, self.init)
         self.n_channels_ = X.shape[1] if X.ndim == 4 else None
 
     def _transform(self, X):

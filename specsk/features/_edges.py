@@ -6,12 +6,12 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import ndimage as ndi
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ..utils._validation import Names, as_names
 from ._image_kernels import (
-    as_name_tuple,
     band_edges,
     channel_names,
     check_image_shape,
@@ -24,8 +24,20 @@ __all__ = ["EdgeFeatures", "edge_features", "edge_magnitude"]
 EDGE_METHODS = ("sobel", "prewitt", "canny", "log")
 _SMOOTH = {"sobel": np.array([1.0, 2.0, 1.0]) / 4, "prewitt": np.full(3, 1 / 3)}
 _EDGE = np.array([1.0, 0.0, -1.0])
+_SIGMA = [Interval(Real, 0, None, closed="neither")]
+# one declaration, shared by edge_features (decorator) and EdgeFeatures
+_EDGE_PARAMS: dict = {
+    "methods": [Names(EDGE_METHODS)],
+    "sigma": _SIGMA,
+    "n_bands": [Interval(Integral, 1, None, closed="left")],
+    "threshold": [Interval(Real, 0, 1, closed="right"), None],
+}
 
 
+@validate_params(
+    {"method": [StrOptions({"sobel", "prewitt", "log"})], "sigma": _SIGMA},
+    prefer_skip_nested_validation=True,
+)
 def edge_magnitude(S, method="sobel", *, sigma=1.0) -> np.ndarray:
     """Edge-strength map of every image of a batch.
 
@@ -57,6 +69,10 @@ def edge_magnitude(S, method="sobel", *, sigma=1.0) -> np.ndarray:
     S = np.asarray(S)
     if S.dtype not in (np.float32, np.float64):
         S = S.astype(np.float32)
+    return _edge_magnitude(S, method, sigma)
+
+
+def _edge_magnitude(S, method, sigma):
     if method == "log":
         # ndi.gaussian_laplace(S, sigma=(0, s, s)) would be wrong on a batch: it adds the
         # order-2 "derivative" along the batch axis, which for sigma 0 is the identity (the
@@ -65,8 +81,6 @@ def edge_magnitude(S, method="sobel", *, sigma=1.0) -> np.ndarray:
         lap = ndi.gaussian_filter(S, sig, order=(0, 2, 0), mode="reflect")
         lap += ndi.gaussian_filter(S, sig, order=(0, 0, 2), mode="reflect")
         return np.abs(lap)
-    if method not in _SMOOTH:
-        raise ValueError(f"method must be 'sobel', 'prewitt' or 'log', got {method!r}")
     smooth = _SMOOTH[method]
     out = np.zeros_like(S)
     # same kernels, order of operations and final scaling as skimage's _generic_edge_filter
@@ -101,6 +115,7 @@ def _canny_edges(S: np.ndarray, sigma: float) -> np.ndarray:
     return out
 
 
+@validate_params(_EDGE_PARAMS, prefer_skip_nested_validation=True)
 def edge_features(
     S, *, methods=("sobel", "prewitt", "canny", "log"), sigma=1.0, n_bands=1, threshold=None
 ) -> np.ndarray:
@@ -131,11 +146,13 @@ def edge_features(
     S = np.asarray(S)
     if S.ndim != 3:
         raise ValueError(f"S must be 3-D (n, n_bins, n_frames), got shape {S.shape}")
-    methods = as_name_tuple(methods, "methods", EDGE_METHODS)
-    if not 1 <= n_bands <= S.shape[1]:
+    if n_bands > S.shape[1]:
         raise ValueError(f"n_bands must be in [1, {S.shape[1]}] (frequency bins), got {n_bands}")
-    if threshold is not None and not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be in (0, 1] or None, got {threshold!r}")
+    return _edge_features(S, methods, sigma, n_bands, threshold)
+
+
+def _edge_features(S, methods, sigma, n_bands, threshold):
+    methods = as_names(methods)
     edges = band_edges(S.shape[1], n_bands)
     cols = []
     for m in methods:
@@ -144,7 +161,9 @@ def edge_features(
             for b in range(n_bands):
                 cols.append(E[:, edges[b] : edges[b + 1]].mean(axis=(1, 2)))
             continue
-        M = edge_magnitude(S, m, sigma=sigma).astype(np.float64)
+        if S.dtype not in (np.float32, np.float64):
+            S = S.astype(np.float32)
+        M = _edge_magnitude(S, m, sigma).astype(np.float64)
         E = M > _threshold(M, threshold)[:, None, None]
         for b in range(n_bands):
             Mb = M[:, edges[b] : edges[b + 1]]
@@ -205,12 +224,7 @@ class EdgeFeatures(FeatureExtractorMixin, SpecskTransformer):
     _input = "spectrogram"
     _kind = "feature"
 
-    _parameter_constraints: dict = {
-        "methods": [tuple, list, str],
-        "sigma": [Interval(Real, 0, None, closed="neither")],
-        "n_bands": [Interval(Integral, 1, None, closed="left")],
-        "threshold": [Interval(Real, 0, 1, closed="right"), None],
-    }
+    _parameter_constraints: dict = _EDGE_PARAMS
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -224,7 +238,6 @@ class EdgeFeatures(FeatureExtractorMixin, SpecskTransformer):
         self.threshold = threshold
 
     def _fit(self, X, y):
-        as_name_tuple(self.methods, "methods", EDGE_METHODS)
         self.image_shape_, self.n_channels_ = image_shape_info(X)
         if self.n_bands > self.image_shape_[0]:
             raise ValueError(
@@ -235,20 +248,14 @@ class EdgeFeatures(FeatureExtractorMixin, SpecskTransformer):
     def _transform(self, X):
         check_image_shape(self, X)
         F = per_channel(
-            lambda S: edge_features(
-                S,
-                methods=self.methods,
-                sigma=self.sigma,
-                n_bands=self.n_bands,
-                threshold=self.threshold,
-            ),
+            lambda S: _edge_features(S, self.methods, self.sigma, self.n_bands, self.threshold),
             X,
         )
         return F.astype(X.dtype, copy=False)
 
     def _feature_names(self) -> list[str]:
         check_is_fitted(self)
-        methods = as_name_tuple(self.methods, "methods", EDGE_METHODS)
+        methods = as_names(self.methods)
         return channel_names(_edge_names(methods, self.n_bands), self.n_channels_)
 
     @classmethod

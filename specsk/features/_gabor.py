@@ -6,11 +6,11 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.fft
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._chunking import apply_in_batches
+from ..utils._sklearn_compat import Interval
 from ._image_kernels import (
     angle_name,
     as_number_tuple,

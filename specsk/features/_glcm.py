@@ -6,10 +6,10 @@ import math
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions
 from ._image_kernels import (
     angle_name,
     as_name_tuple,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ..utils._validation import Pair, as_pair
 from ._image_kernels import channel_names, check_image_shape, image_shape_info, per_channel
 
 __all__ = ["HOGFeatures", "hog_features"]
@@ -16,14 +17,14 @@ __all__ = ["HOGFeatures", "hog_features"]
 _BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
 
 
-def _pair(value, name: str) -> tuple[int, int]:
-    try:
-        a, b = (int(v) for v in value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair of positive integers, got {value!r}") from None
-    if a < 1 or b < 1 or (a, b) != tuple(value):
-        raise ValueError(f"{name} must be a pair of positive integers, got {value!r}")
-    return a, b
+_CELLS = Pair(Integral, 1, None, closed="left", scalar=False)
+# one declaration, shared by hog_features (decorator) and HOGFeatures
+_HOG_PARAMS: dict = {
+    "orientations": [Interval(Integral, 1, None, closed="left")],
+    "pixels_per_cell": [_CELLS],
+    "cells_per_block": [_CELLS],
+    "block_norm": [StrOptions(set(_BLOCK_NORMS))],
+}
 
 
 def _hog_grid(shape, pixels_per_cell, cells_per_block) -> tuple[int, int]:
@@ -39,6 +40,7 @@ def _hog_grid(shape, pixels_per_cell, cells_per_block) -> tuple[int, int]:
     return br, bc
 
 
+@validate_params(_HOG_PARAMS, prefer_skip_nested_validation=True)
 def hog_features(
     S, *, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2), block_norm="L2-Hys"
 ) -> np.ndarray:
@@ -69,16 +71,18 @@ def hog_features(
     >>> hog_features(S, pixels_per_cell=(8, 8), cells_per_block=(2, 2)).shape
     (2, 216)
     """
-    from skimage.feature import hog
-
     S = np.asarray(S)
     if S.ndim != 3:
         raise ValueError(f"S must be 3-D (n, n_bins, n_frames), got shape {S.shape}")
-    ppc = _pair(pixels_per_cell, "pixels_per_cell")
-    cpb = _pair(cells_per_block, "cells_per_block")
+    return _hog_features(S, orientations, pixels_per_cell, cells_per_block, block_norm)
+
+
+def _hog_features(S, orientations, pixels_per_cell, cells_per_block, block_norm):
+    from skimage.feature import hog
+
+    ppc = as_pair(pixels_per_cell, integer=True)
+    cpb = as_pair(cells_per_block, integer=True)
     _hog_grid(S.shape[1:], ppc, cpb)
-    if block_norm not in _BLOCK_NORMS:
-        raise ValueError(f"block_norm must be one of {_BLOCK_NORMS}, got {block_norm!r}")
     return np.stack(
         [
             hog(
@@ -134,12 +138,7 @@ class HOGFeatures(FeatureExtractorMixin, SpecskTransformer):
     _input = "spectrogram"
     _kind = "feature"
 
-    _parameter_constraints: dict = {
-        "orientations": [Interval(Integral, 1, None, closed="left")],
-        "pixels_per_cell": [tuple, list],
-        "cells_per_block": [tuple, list],
-        "block_norm": [StrOptions(set(_BLOCK_NORMS))],
-    }
+    _parameter_constraints: dict = _HOG_PARAMS
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -153,8 +152,8 @@ class HOGFeatures(FeatureExtractorMixin, SpecskTransformer):
         self.block_norm = block_norm
 
     def _fit(self, X, y):
-        ppc = _pair(self.pixels_per_cell, "pixels_per_cell")
-        cpb = _pair(self.cells_per_block, "cells_per_block")
+        ppc = as_pair(self.pixels_per_cell, integer=True)
+        cpb = as_pair(self.cells_per_block, integer=True)
         self.image_shape_, self.n_channels_ = image_shape_info(X)
         self.n_blocks_ = _hog_grid(self.image_shape_, ppc, cpb)
         return self
@@ -162,12 +161,8 @@ class HOGFeatures(FeatureExtractorMixin, SpecskTransformer):
     def _transform(self, X):
         check_image_shape(self, X)
         F = per_channel(
-            lambda S: hog_features(
-                S,
-                orientations=self.orientations,
-                pixels_per_cell=self.pixels_per_cell,
-                cells_per_block=self.cells_per_block,
-                block_norm=self.block_norm,
+            lambda S: _hog_features(
+                S, self.orientations, self.pixels_per_cell, self.cells_per_block, self.block_norm
             ),
             X,
         )
@@ -175,7 +170,7 @@ class HOGFeatures(FeatureExtractorMixin, SpecskTransformer):
 
     def _feature_names(self) -> list[str]:
         check_is_fitted(self)
-        cpb = _pair(self.cells_per_block, "cells_per_block")
+        cpb = as_pair(self.cells_per_block, integer=True)
         names = [
             f"hog_bf{i}_bt{j}_cf{a}_ct{b}_o{o}"
             for i in range(self.n_blocks_[0])

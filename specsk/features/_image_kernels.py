@@ -112,21 +112,10 @@ def as_number_tuple(value, name: str, *, integer=False, positive=False, nonempty
 
 
 def as_name_tuple(value, name: str, allowed) -> tuple[str, ...]:
-    """Validate a string or sequence of strings drawn from ``allowed``."""
-    if isinstance(value, str):
-        value = (value,)
-    try:
-        out = tuple(value)
-    except TypeError:
-        raise ValueError(
-            f"{name} must be a tuple of names from {tuple(allowed)}, got {value!r}"
-        ) from None
-    bad = [v for v in out if v not in allowed]
-    if bad or not out:
-        raise ValueError(f"{name} has unknown or no entries {bad}; choose from {tuple(allowed)}")
-    if len(set(out)) != len(out):
-        raise ValueError(f"{name} must not repeat names, got {out}")
-    return out
+    """Validate a string or sequence of strings drawn from ``allowed`` (non-empty, distinct)."""
+    from ..utils._validation import check_names
+
+    return check_names(value, name, allowed)
 
 
 def angle_name(a: float) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions
 from ._image_kernels import (
     as_number_tuple,
     band_edges,

@@ -6,12 +6,12 @@ from math import factorial
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._validation import Names, as_names
 from ._image_kernels import (
-    as_name_tuple,
     channel_names,
     check_image_shape,
     image_shape_info,
@@ -212,7 +212,7 @@ class MomentFeatures(FeatureExtractorMixin, SpecskTransformer):
     _kind = "feature"
 
     _parameter_constraints: dict = {
-        "kind": [tuple, list, str],
+        "kind": [Names(_KINDS)],
         "on": [StrOptions({"image", "mask"})],
         "threshold": [StrOptions({"otsu"}), Real],
         "zernike_degree": [Interval(Integral, 0, 30, closed="both")],
@@ -241,7 +241,7 @@ class MomentFeatures(FeatureExtractorMixin, SpecskTransformer):
         self.log_scale = log_scale
 
     def _fit(self, X, y):
-        kinds = as_name_tuple(self.kind, "kind", _KINDS)
+        kinds = as_names(self.kind)
         self.image_shape_, self.n_channels_ = image_shape_info(X)
         if "zernike" in kinds:
             self.zernike_basis_, self.zernike_orders_ = zernike_basis(
@@ -263,7 +263,7 @@ class MomentFeatures(FeatureExtractorMixin, SpecskTransformer):
         return (S > thr[:, None, None].astype(S.dtype)).astype(np.float64)
 
     def _features(self, S):
-        kinds = as_name_tuple(self.kind, "kind", _KINDS)
+        kinds = as_names(self.kind)
         img = self._images(S)
         cols = []
         if "hu" in kinds:
@@ -278,7 +278,7 @@ class MomentFeatures(FeatureExtractorMixin, SpecskTransformer):
 
     def _feature_names(self) -> list[str]:
         check_is_fitted(self)
-        kinds = as_name_tuple(self.kind, "kind", _KINDS)
+        kinds = as_names(self.kind)
         names = []
         if "hu" in kinds:
             names += [f"hu_{i}" for i in range(1, 8)]

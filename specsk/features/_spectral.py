@@ -15,12 +15,16 @@ from numbers import Integral, Real
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import xlogy
-from sklearn.utils._available_if import available_if
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
-from ..utils._validation import check_spectrograms, check_sr, check_waveforms, pad_short_clips
+from ..utils._sklearn_compat import Interval, StrOptions, available_if, validate_params
+from ..utils._validation import (
+    check_names,
+    check_spectrograms,
+    check_waveforms,
+    pad_short_clips,
+)
 
 __all__ = [
     "SpectralFeatures",
@@ -47,23 +51,25 @@ _AMIN = 1e-10
 _TOP_DB = 80.0
 
 
-def _check_names(features, allowed, name: str) -> tuple[str, ...]:
-    if isinstance(features, str):
-        features = (features,)
-    try:
-        feats = tuple(features)
-    except TypeError:
-        raise TypeError(
-            f"{name} must be a tuple of names from {allowed}, got {type(features).__name__}"
-        ) from None
-    if len(feats) == 0:
-        raise ValueError(f"{name} must name at least one of {allowed}, got an empty sequence")
-    bad = [f for f in feats if f not in allowed]
-    if bad:
-        raise ValueError(f"{name} has unknown entries {bad}; choose from {allowed}")
-    if len(set(feats)) != len(feats):
-        raise ValueError(f"{name} must not repeat names, got {feats}")
-    return feats
+# one declaration each, shared by the function (decorator) and its estimator; the entries of
+# features are checked (naming the bad ones) where they are used
+_SPECTRAL_PARAMS: dict = {
+    "sr": [Interval(Real, 0, None, closed="neither")],
+    "n_fft": [Interval(Integral, 1, None, closed="left"), None],
+    "features": [tuple, list, str],
+    "roll_percent": [Interval(Real, 0, 1, closed="neither")],
+    "n_bands": [Interval(Integral, 1, None, closed="left")],
+    "fmin": [Interval(Real, 0, None, closed="neither")],
+    "quantile": [Interval(Real, 0, 1, closed="neither")],
+    "power": [Interval(Real, 0, None, closed="neither")],
+}
+_WAVEFORM_PARAMS: dict = {
+    "frame_length": [Interval(Integral, 1, None, closed="left")],
+    "hop_length": [Interval(Integral, 1, None, closed="left")],
+    "center": ["boolean"],
+    "pad_mode": [StrOptions({"constant", "edge", "reflect", "symmetric", "wrap", "linear_ramp"})],
+    "features": [tuple, list, str],
+}
 
 
 def _resolve_n_fft(n_bins: int, n_fft) -> int:
@@ -117,6 +123,7 @@ def _power_to_db_per_image(x: np.ndarray) -> np.ndarray:
     return np.maximum(db, floor)
 
 
+@validate_params(_SPECTRAL_PARAMS, prefer_skip_nested_validation=True)
 def spectral_features(
     S,
     *,
@@ -184,23 +191,17 @@ def spectral_features(
     array([2000., 2000., 2000.], dtype=float32)
     """
     S = check_spectrograms(S, name="S")
-    feats = _check_names(features, SPECTRAL_FEATURES, "features")
-    sr = check_sr(sr)
+    return _spectral_features(S, sr, n_fft, features, roll_percent, n_bands, fmin, quantile, power)
+
+
+def _spectral_features(S, sr, n_fft, features, roll_percent, n_bands, fmin, quantile, power):
+    feats = check_names(features, "features", SPECTRAL_FEATURES)
+    sr = float(sr)
     if np.any(S < 0):
         raise ValueError(
             "S must be a non-negative magnitude or power spectrogram; it has negative values "
             "(a dB spectrogram?). Compute spectral features before PowerToDb."
         )
-    if not 0.0 < roll_percent < 1.0:
-        raise ValueError(f"roll_percent must lie in (0, 1), got {roll_percent!r}")
-    if not 0.0 < quantile < 1.0:
-        raise ValueError(f"quantile must lie in (0, 1), got {quantile!r}")
-    if fmin <= 0:
-        raise ValueError(f"fmin must be a positive frequency in Hz, got {fmin!r}")
-    if power <= 0:
-        raise ValueError(f"power must be positive, got {power!r}")
-    if int(n_bands) != n_bands or n_bands < 1:
-        raise ValueError(f"n_bands must be a positive integer, got {n_bands!r}")
     n_bins = S.shape[-2]
     n_fft = _resolve_n_fft(n_bins, n_fft)
     dtype = S.dtype
@@ -347,14 +348,7 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
     _stateless = False
 
     _parameter_constraints: dict = {
-        "sr": [Interval(Real, 0, None, closed="neither")],
-        "n_fft": [Interval(Integral, 1, None, closed="left"), None],
-        "features": [tuple, list, str],
-        "roll_percent": [Interval(Real, 0, 1, closed="neither")],
-        "n_bands": [Interval(Integral, 1, None, closed="left")],
-        "fmin": [Interval(Real, 0, None, closed="neither")],
-        "quantile": [Interval(Real, 0, 1, closed="neither")],
-        "power": [Interval(Real, 0, None, closed="neither")],
+        **_SPECTRAL_PARAMS,
         "output": [StrOptions({"frames", "stats"})],
     }
 
@@ -385,7 +379,7 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
         self.output = output
 
     def _fit(self, X, y):
-        feats = _check_names(self.features, SPECTRAL_FEATURES, "features")
+        feats = check_names(self.features, "features", SPECTRAL_FEATURES)
         if np.any(X < 0):
             raise ValueError(
                 "X must be a non-negative magnitude or power spectrogram; it has negative values "
@@ -408,16 +402,16 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
                 f"{self.n_bins_} bins"
                 + (f" and {self.n_channels_} channels" if self.n_channels_ else " (3-D input)")
             )
-        F = spectral_features(
+        F = _spectral_features(
             X,
-            sr=self.sr,
-            n_fft=self.n_fft_,
-            features=self.features,
-            roll_percent=self.roll_percent,
-            n_bands=self.n_bands,
-            fmin=self.fmin,
-            quantile=self.quantile,
-            power=self.power,
+            self.sr,
+            self.n_fft_,
+            self.features,
+            self.roll_percent,
+            self.n_bands,
+            self.fmin,
+            self.quantile,
+            self.power,
         )
         if self.output == "frames":
             return F
@@ -483,6 +477,7 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
 
 
 # -- waveform features ---------------------------------------------------------------------
+@validate_params(_WAVEFORM_PARAMS, prefer_skip_nested_validation=True)
 def waveform_features(
     y,
     *,
@@ -528,11 +523,11 @@ def waveform_features(
     ((1, 2, 63), 0.707, 0.246)
     """
     y = check_waveforms(y, name="y")
-    feats = _check_names(features, WAVEFORM_FEATURES, "features")
-    if int(frame_length) != frame_length or frame_length < 1:
-        raise ValueError(f"frame_length must be a positive integer, got {frame_length!r}")
-    if int(hop_length) != hop_length or hop_length < 1:
-        raise ValueError(f"hop_length must be a positive integer, got {hop_length!r}")
+    return _waveform_features(y, frame_length, hop_length, center, pad_mode, features)
+
+
+def _waveform_features(y, frame_length, hop_length, center, pad_mode, features):
+    feats = check_names(features, "features", WAVEFORM_FEATURES)
     L, hop = int(frame_length), int(hop_length)
     dtype = y.dtype
     half = [(0, 0), (L // 2, L // 2)] if center else None
@@ -594,15 +589,7 @@ class WaveformFeatures(SpecskTransformer):
     _kind = "feature"
     _stateless = True
 
-    _parameter_constraints: dict = {
-        "frame_length": [Interval(Integral, 1, None, closed="left")],
-        "hop_length": [Interval(Integral, 1, None, closed="left")],
-        "center": ["boolean"],
-        "pad_mode": [
-            StrOptions({"constant", "edge", "reflect", "symmetric", "wrap", "linear_ramp"})
-        ],
-        "features": [tuple, list, str],
-    }
+    _parameter_constraints: dict = _WAVEFORM_PARAMS
 
     def __init__(
         self,
@@ -620,13 +607,8 @@ class WaveformFeatures(SpecskTransformer):
         self.features = features
 
     def _transform(self, X):
-        return waveform_features(
-            X,
-            frame_length=self.frame_length,
-            hop_length=self.hop_length,
-            center=self.center,
-            pad_mode=self.pad_mode,
-            features=self.features,
+        return _waveform_features(
+            X, self.frame_length, self.hop_length, self.center, self.pad_mode, self.features
         )
 
     @classmethod

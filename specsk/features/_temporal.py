@@ -6,32 +6,29 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.signal import savgol_filter
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
-from ..utils._validation import check_spectrograms
+from ..utils._sklearn_compat import Interval, validate_params
+from ..utils._validation import check_names, check_spectrograms
 
 __all__ = ["TemporalStats", "temporal_stats"]
 
 TEMPORAL_STATS = ("mean", "std", "min", "max", "median", "skew", "kurtosis")
 
 
+# one declaration, shared by temporal_stats (decorator) and TemporalStats; the entries of
+# stats and percentiles, and how the parameters go together, are checked in _temporal_stats
+_TEMPORAL_PARAMS: dict = {
+    "stats": [tuple, list, str],
+    "percentiles": [tuple, list, Real, None],
+    "deltas": [Interval(Integral, 0, 2, closed="both"), "boolean"],
+    "delta_width": [Interval(Integral, 3, None, closed="left")],
+}
+
+
 def _check_stats(stats) -> tuple[str, ...]:
-    if isinstance(stats, str):
-        stats = (stats,)
-    try:
-        out = tuple(stats)
-    except TypeError:
-        raise TypeError(
-            f"stats must be a tuple of names from {TEMPORAL_STATS}, got {type(stats).__name__}"
-        ) from None
-    bad = [s for s in out if s not in TEMPORAL_STATS]
-    if bad:
-        raise ValueError(f"stats has unknown entries {bad}; choose from {TEMPORAL_STATS}")
-    if len(set(out)) != len(out):
-        raise ValueError(f"stats must not repeat names, got {out}")
-    return out
+    return check_names(stats, "stats", TEMPORAL_STATS, empty=True)
 
 
 def _check_percentiles(percentiles) -> tuple[float, ...]:
@@ -75,6 +72,7 @@ def _delta(X: np.ndarray, order: int, width: int) -> np.ndarray:
     )
 
 
+@validate_params(_TEMPORAL_PARAMS, prefer_skip_nested_validation=True)
 def temporal_stats(
     X, *, stats=("mean", "std"), percentiles=(), deltas=0, delta_width=9
 ) -> np.ndarray:
@@ -115,17 +113,17 @@ def temporal_stats(
     >>> temporal_stats(X, stats=("mean", "max"))
     array([[ 2.5,  8.5,  5. , 11. ]], dtype=float32)
     """
-    X = check_spectrograms(X)
+    return _temporal_stats(check_spectrograms(X), stats, percentiles, deltas, delta_width)
+
+
+def _temporal_stats(X, stats, percentiles, deltas, delta_width):
     stats = _check_stats(stats)
     percentiles = _check_percentiles(percentiles)
     if len(stats) + len(percentiles) == 0:
         raise ValueError("stats and percentiles are both empty: ask for at least one statistic")
-    if isinstance(deltas, bool):
-        deltas = int(deltas)
-    if deltas not in (0, 1, 2):
-        raise ValueError(f"deltas must be 0/False, 1/True or 2, got {deltas!r}")
+    deltas = int(deltas)
     if deltas:
-        if int(delta_width) != delta_width or delta_width < 3 or delta_width % 2 == 0:
+        if delta_width % 2 == 0:
             raise ValueError(f"delta_width must be an odd integer >= 3, got {delta_width!r}")
         if X.shape[-1] < delta_width:
             raise ValueError(
@@ -197,12 +195,7 @@ class TemporalStats(FeatureExtractorMixin, SpecskTransformer):
     _input = "spectrogram"
     _kind = "feature"
 
-    _parameter_constraints: dict = {
-        "stats": [tuple, list, str],
-        "percentiles": [tuple, list, Real, None],
-        "deltas": [Interval(Integral, 0, 2, closed="both"), "boolean"],
-        "delta_width": [Interval(Integral, 3, None, closed="left")],
-    }
+    _parameter_constraints: dict = _TEMPORAL_PARAMS
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -217,13 +210,7 @@ class TemporalStats(FeatureExtractorMixin, SpecskTransformer):
         self.n_rows_ = X.shape[-2]
         self.n_channels_ = X.shape[1] if X.ndim == 4 else None
         # fail in fit, not in transform, for bad combinations
-        temporal_stats(
-            X[:1],
-            stats=self.stats,
-            percentiles=self.percentiles,
-            deltas=self.deltas,
-            delta_width=self.delta_width,
-        )
+        _temporal_stats(X[:1], self.stats, self.percentiles, self.deltas, self.delta_width)
 
     def _transform(self, X):
         n_channels = X.shape[1] if X.ndim == 4 else None
@@ -233,13 +220,7 @@ class TemporalStats(FeatureExtractorMixin, SpecskTransformer):
                 f"was fitted on {self.n_rows_} rows"
                 + (f" x {self.n_channels_} channels" if self.n_channels_ else " (3-D input)")
             )
-        return temporal_stats(
-            X,
-            stats=self.stats,
-            percentiles=self.percentiles,
-            deltas=self.deltas,
-            delta_width=self.delta_width,
-        )
+        return _temporal_stats(X, self.stats, self.percentiles, self.deltas, self.delta_width)
 
     def _feature_names(self) -> list[str]:
         check_is_fitted(self)

@@ -7,11 +7,11 @@ from numbers import Integral, Real
 
 import numba
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils._parallel import effective_n_threads, numba_threads
-from ._common import NDIMAGE_MODES, PAD_MODES, as_planes, check_batch, check_number, check_option
+from ..utils._sklearn_compat import Interval, validate_params
+from ._common import MODE_CONSTRAINT, PAD_MODES, as_planes, check_batch
 
 __all__ = ["BilateralFilter", "bilateral_filter"]
 
@@ -59,7 +59,22 @@ def _bilateral_kernel(padded, spatial, inv_two_var, out):  # pragma: no cover - 
                 out[i, r, c] = tot[r + h, c + h] / wts[r + h, c + h]
 
 
+# one declaration, shared by bilateral_filter (decorator) and BilateralFilter
+_BILATERAL_PARAMS = {
+    "sigma_spatial": [Interval(Real, 0, None, closed="neither")],
+    "sigma_range": [Interval(Real, 0, None, closed="neither"), None],
+    "win_size": [Interval(Integral, 1, None, closed="left"), None],
+    "mode": [MODE_CONSTRAINT],
+    "n_jobs": [Integral, None],
+}
+
+
 def _bilateral(S, sigma_spatial, sigma_range, win_size, mode, n_jobs=None):
+    if win_size is None:
+        win_size = max(5, 2 * math.ceil(3 * sigma_spatial) + 1)
+    elif win_size % 2 == 0:
+        raise ValueError(f"win_size must be a positive odd integer or None, got {win_size!r}")
+    win_size = int(win_size)
     planes = as_planes(S)
     half = win_size // 2
     grid = np.arange(-half, half + 1, dtype=np.float64)
@@ -80,6 +95,7 @@ def _bilateral(S, sigma_spatial, sigma_range, win_size, mode, n_jobs=None):
     return out.reshape(S.shape)
 
 
+@validate_params(_BILATERAL_PARAMS, prefer_skip_nested_validation=True)
 def bilateral_filter(
     S, *, sigma_spatial=1.0, sigma_range=None, win_size=None, mode="reflect", n_jobs=None
 ):
@@ -133,22 +149,7 @@ def bilateral_filter(
     >>> bilateral_filter(S, sigma_spatial=1.5, sigma_range=0.2).shape
     (4, 32, 20)
     """
-    S = check_batch(S)
-    sigma_spatial = check_number(sigma_spatial, "sigma_spatial", minimum=0.0, strict=True)
-    sigma_range = check_number(
-        sigma_range, "sigma_range", minimum=0.0, strict=True, allow_none=True
-    )
-    if win_size is None:
-        win_size = max(5, 2 * math.ceil(3 * sigma_spatial) + 1)
-    elif (
-        isinstance(win_size, bool)
-        or not isinstance(win_size, Integral)
-        or win_size < 1
-        or (win_size % 2 == 0)
-    ):
-        raise ValueError(f"win_size must be a positive odd integer or None, got {win_size!r}")
-    check_option(mode, "mode", NDIMAGE_MODES)
-    return _bilateral(S, sigma_spatial, sigma_range, int(win_size), mode, n_jobs)
+    return _bilateral(check_batch(S), sigma_spatial, sigma_range, win_size, mode, n_jobs)
 
 
 class BilateralFilter(SpecskTransformer):
@@ -192,13 +193,7 @@ class BilateralFilter(SpecskTransformer):
     _kind = "filter"
     _stateless = True
 
-    _parameter_constraints = {
-        "sigma_spatial": [Interval(Real, 0, None, closed="neither")],
-        "sigma_range": [Interval(Real, 0, None, closed="neither"), None],
-        "win_size": [Interval(Integral, 1, None, closed="left"), None],
-        "mode": [StrOptions(set(NDIMAGE_MODES))],
-        "n_jobs": [Integral, None],
-    }
+    _parameter_constraints = _BILATERAL_PARAMS
 
     def __init__(
         self, *, sigma_spatial=1.0, sigma_range=None, win_size=None, mode="reflect", n_jobs=None
@@ -210,13 +205,8 @@ class BilateralFilter(SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return bilateral_filter(
-            X,
-            sigma_spatial=self.sigma_spatial,
-            sigma_range=self.sigma_range,
-            win_size=self.win_size,
-            mode=self.mode,
-            n_jobs=self.n_jobs,
+        return _bilateral(
+            X, self.sigma_spatial, self.sigma_range, self.win_size, self.mode, self.n_jobs
         )
 
     @classmethod

@@ -5,10 +5,10 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
-from ._common import check_batch, check_number, check_option
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ._common import check_batch
 
 __all__ = [
     "Clip",
@@ -32,14 +32,35 @@ def _profile(S, statistic, percentile, axis):
     return prof.astype(S.dtype, copy=False)
 
 
-def _check_noise_floor_params(statistic, percentile):
-    check_option(statistic, "statistic", _STATISTICS)
-    p = check_number(percentile, "percentile", minimum=0.0)
-    if p > 100:
-        raise ValueError(f"percentile must be in [0, 100], got {percentile!r}")
-    return p
+# declared once; the function adds noise_profile, the estimator per
+_NOISE_FLOOR_PARAMS = {
+    "statistic": [StrOptions(set(_STATISTICS))],
+    "percentile": [Interval(Real, 0, 100, closed="both")],
+    "clip_negative": ["boolean"],
+}
 
 
+def _noise_floor_removal(S, statistic, percentile, clip_negative, noise_profile):
+    if noise_profile is None:
+        prof = _profile(S, statistic, float(percentile), axis=-1)
+    else:
+        prof = np.asarray(noise_profile, dtype=S.dtype)
+        if prof.shape != S.shape[1:-1]:
+            raise ValueError(
+                f"noise_profile must have shape {S.shape[1:-1]} (one value per "
+                f"{'channel and ' if S.ndim == 4 else ''}frequency bin), got {prof.shape}"
+            )
+        prof = prof[..., None]
+    out = S - prof
+    if clip_negative:
+        np.maximum(out, 0, out=out)
+    return out
+
+
+@validate_params(
+    {**_NOISE_FLOOR_PARAMS, "noise_profile": ["array-like", None]},
+    prefer_skip_nested_validation=True,
+)
 def noise_floor_removal(
     S, *, statistic="median", percentile=20.0, clip_negative=True, noise_profile=None
 ):
@@ -77,22 +98,7 @@ def noise_floor_removal(
     >>> float(noise_floor_removal(S).max())
     5.0
     """
-    S = check_batch(S)
-    p = _check_noise_floor_params(statistic, percentile)
-    if noise_profile is None:
-        prof = _profile(S, statistic, p, axis=-1)
-    else:
-        prof = np.asarray(noise_profile, dtype=S.dtype)
-        if prof.shape != S.shape[1:-1]:
-            raise ValueError(
-                f"noise_profile must have shape {S.shape[1:-1]} (one value per "
-                f"{'channel and ' if S.ndim == 4 else ''}frequency bin), got {prof.shape}"
-            )
-        prof = prof[..., None]
-    out = S - prof
-    if clip_negative:
-        np.maximum(out, 0, out=out)
-    return out
+    return _noise_floor_removal(check_batch(S), statistic, percentile, clip_negative, noise_profile)
 
 
 class NoiseFloorRemoval(SpecskTransformer):
@@ -139,12 +145,7 @@ class NoiseFloorRemoval(SpecskTransformer):
     _kind = "filter"
     _stateless = False
 
-    _parameter_constraints = {
-        "statistic": [StrOptions(set(_STATISTICS))],
-        "percentile": [Interval(Real, 0, 100, closed="both")],
-        "per": [StrOptions({"clip", "dataset"})],
-        "clip_negative": ["boolean"],
-    }
+    _parameter_constraints = {**_NOISE_FLOOR_PARAMS, "per": [StrOptions({"clip", "dataset"})]}
 
     def __init__(self, *, statistic="median", percentile=20.0, per="clip", clip_negative=True):
         self.statistic = statistic
@@ -175,13 +176,7 @@ class NoiseFloorRemoval(SpecskTransformer):
                     "spectrograms; the learned noise_profile_ does not apply"
                 )
             profile = self.noise_profile_
-        return noise_floor_removal(
-            X,
-            statistic=self.statistic,
-            percentile=self.percentile,
-            clip_negative=self.clip_negative,
-            noise_profile=profile,
-        )
+        return _noise_floor_removal(X, self.statistic, self.percentile, self.clip_negative, profile)
 
     @classmethod
     def _get_test_params(cls):
@@ -210,6 +205,22 @@ def _norm_stats(S, method, axes):
     return S.mean(axis=axes, keepdims=True), S.std(axis=axes, keepdims=True)
 
 
+# declared once; the estimator's per also allows "dataset"
+_NORMALIZE_PARAMS = {
+    "method": [StrOptions({"minmax", "zscore"})],
+    "eps": [Interval(Real, 0, None, closed="left")],
+}
+
+
+def _image_normalize(S, method, per, eps):
+    offset, scale = _norm_stats(S, method, _axes_for(per, S.ndim))
+    return ((S - offset) / (scale + S.dtype.type(eps))).astype(S.dtype, copy=False)
+
+
+@validate_params(
+    {**_NORMALIZE_PARAMS, "per": [StrOptions({"image", "band"})]},
+    prefer_skip_nested_validation=True,
+)
 def image_normalize(S, *, method="minmax", per="image", eps=1e-8):
     """Scale every image (or every frequency band of every image) to a common range.
 
@@ -239,12 +250,7 @@ def image_normalize(S, *, method="minmax", per="image", eps=1e-8):
     >>> float(out.min()), round(float(out.max()), 6)
     (0.0, 1.0)
     """
-    S = check_batch(S)
-    check_option(method, "method", ("minmax", "zscore"))
-    check_option(per, "per", ("image", "band"))
-    eps = check_number(eps, "eps", minimum=0.0)
-    offset, scale = _norm_stats(S, method, _axes_for(per, S.ndim))
-    return ((S - offset) / (scale + S.dtype.type(eps))).astype(S.dtype, copy=False)
+    return _image_normalize(check_batch(S), method, per, eps)
 
 
 class ImageNormalize(SpecskTransformer):
@@ -289,9 +295,8 @@ class ImageNormalize(SpecskTransformer):
     _stateless = False
 
     _parameter_constraints = {
-        "method": [StrOptions({"minmax", "zscore"})],
+        **_NORMALIZE_PARAMS,
         "per": [StrOptions({"image", "band", "dataset"})],
-        "eps": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(self, *, method="minmax", per="image", eps=1e-8):
@@ -315,7 +320,7 @@ class ImageNormalize(SpecskTransformer):
 
     def _transform(self, X):
         if self.per != "dataset":
-            return image_normalize(X, method=self.method, per=self.per, eps=self.eps)
+            return _image_normalize(X, self.method, self.per, self.eps)
         if X.ndim != self.offset_.ndim:
             raise ValueError(
                 f"X is {X.ndim}-D but ImageNormalize was fitted on {self.offset_.ndim}-D "
@@ -336,9 +341,14 @@ class ImageNormalize(SpecskTransformer):
 
 
 # -- clipping ----------------------------------------------------------------------------------
+_FINITE = Interval(Real, None, None, closed="neither")
+_CLIP_PARAMS = {"min": [_FINITE, None], "max": [_FINITE, None], "percentile": ["array-like", None]}
+
+
 def _check_clip_params(min, max, percentile):
-    lo = check_number(min, "min", allow_none=True)
-    hi = check_number(max, "max", allow_none=True)
+    # what the constraints cannot say: how min, max and percentile go together
+    lo = None if min is None else float(min)
+    hi = None if max is None else float(max)
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"min must not exceed max, got min={min!r} and max={max!r}")
     if percentile is None:
@@ -362,6 +372,17 @@ def _check_clip_params(min, max, percentile):
     return None, None, (plo, phi)
 
 
+def _clip(S, min, max, percentile):
+    lo, hi, pct = _check_clip_params(min, max, percentile)
+    if pct is not None:
+        bounds = np.percentile(S, pct, axis=(-2, -1), keepdims=True).astype(S.dtype)
+        return np.clip(S, bounds[0], bounds[1])
+    if lo is None and hi is None:
+        return S.copy()
+    return np.clip(S, lo, hi).astype(S.dtype, copy=False)
+
+
+@validate_params(_CLIP_PARAMS, prefer_skip_nested_validation=True)
 def clip(S, *, min=None, max=None, percentile=None):
     """Clip the values of every image of a batch.
 
@@ -388,14 +409,7 @@ def clip(S, *, min=None, max=None, percentile=None):
     >>> float(clip(S, min=2, max=20).max())
     20.0
     """
-    S = check_batch(S)
-    lo, hi, pct = _check_clip_params(min, max, percentile)
-    if pct is not None:
-        bounds = np.percentile(S, pct, axis=(-2, -1), keepdims=True).astype(S.dtype)
-        return np.clip(S, bounds[0], bounds[1])
-    if lo is None and hi is None:
-        return S.copy()
-    return np.clip(S, lo, hi).astype(S.dtype, copy=False)
+    return _clip(check_batch(S), min, max, percentile)
 
 
 class Clip(SpecskTransformer):
@@ -427,11 +441,7 @@ class Clip(SpecskTransformer):
     _kind = "filter"
     _stateless = True
 
-    _parameter_constraints = {
-        "min": [Real, None],
-        "max": [Real, None],
-        "percentile": ["array-like", None],
-    }
+    _parameter_constraints = _CLIP_PARAMS
 
     def __init__(self, *, min=None, max=None, percentile=None):
         self.min = min
@@ -439,7 +449,7 @@ class Clip(SpecskTransformer):
         self.percentile = percentile
 
     def _transform(self, X):
-        return clip(X, min=self.min, max=self.max, percentile=self.percentile)
+        return _clip(X, self.min, self.max, self.percentile)
 
     @classmethod
     def _get_test_params(cls):

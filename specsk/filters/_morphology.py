@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numba
 import numpy as np
 from scipy import ndimage
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils._parallel import effective_n_threads, numba_threads
-from ._common import as_planes, check_batch, check_option, pair
+from ..utils._sklearn_compat import StrOptions, validate_params
+from ..utils._validation import Pair, as_pair
+from ._common import as_planes, check_batch
 
 __all__ = ["Morphology", "morphology"]
 
 OPERATIONS = ("erosion", "dilation", "opening", "closing", "white_tophat", "black_tophat")
+# one declaration, shared by morphology (decorator) and Morphology
+_MORPHOLOGY_PARAMS = {
+    "operation": [StrOptions(set(OPERATIONS))],
+    "size": [Pair(Integral, 1, None, closed="left")],
+    "footprint": ["array-like", None],
+    "n_jobs": [Integral, None],
+}
 
 
 # rectangles up to this side use the compiled running min/max; longer ones scipy's
@@ -90,6 +98,7 @@ def _footprint_ops(fp):
 
 
 def _check_footprint(footprint):
+    # what a constraint cannot say: the footprint's rank and content
     fp = np.asarray(footprint)
     if fp.ndim != 2 or 0 in fp.shape or fp.dtype.kind not in "biuf":
         raise ValueError(
@@ -103,6 +112,9 @@ def _check_footprint(footprint):
 
 
 def _morphology(S, operation, size, footprint, n_jobs=None):
+    size = as_pair(size, integer=True)
+    if footprint is not None:
+        footprint = _check_footprint(footprint)
     with numba_threads(effective_n_threads(n_jobs)):
         return _morphology_planes(S, operation, size, footprint)
 
@@ -130,6 +142,7 @@ def _morphology_planes(S, operation, size, footprint):
     return out.reshape(S.shape)
 
 
+@validate_params(_MORPHOLOGY_PARAMS, prefer_skip_nested_validation=True)
 def morphology(S, *, operation="opening", size=(3, 3), footprint=None, n_jobs=None):
     """Grey-level morphology of every image of a batch.
 
@@ -168,12 +181,7 @@ def morphology(S, *, operation="opening", size=(3, 3), footprint=None, n_jobs=No
     >>> float(morphology(S, operation="opening").max())      # is removed by an opening
     0.0
     """
-    S = check_batch(S)
-    check_option(operation, "operation", OPERATIONS)
-    size = pair(size, "size", integer=True, minimum=1)
-    if footprint is not None:
-        footprint = _check_footprint(footprint)
-    return _morphology(S, operation, size, footprint, n_jobs)
+    return _morphology(check_batch(S), operation, size, footprint, n_jobs)
 
 
 class Morphology(SpecskTransformer):
@@ -216,12 +224,7 @@ class Morphology(SpecskTransformer):
     _kind = "filter"
     _stateless = True
 
-    _parameter_constraints = {
-        "operation": [StrOptions(set(OPERATIONS))],
-        "size": [Interval(Real, 1, None, closed="left"), "array-like"],
-        "footprint": ["array-like", None],
-        "n_jobs": [Integral, None],
-    }
+    _parameter_constraints = _MORPHOLOGY_PARAMS
 
     def __init__(self, *, operation="opening", size=(3, 3), footprint=None, n_jobs=None):
         self.operation = operation
@@ -230,13 +233,7 @@ class Morphology(SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return morphology(
-            X,
-            operation=self.operation,
-            size=self.size,
-            footprint=self.footprint,
-            n_jobs=self.n_jobs,
-        )
+        return _morphology(X, self.operation, self.size, self.footprint, self.n_jobs)
 
     @classmethod
     def _get_test_params(cls):

@@ -6,10 +6,11 @@ import functools
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 
 from ..base import SpecskTransformer
-from ._common import as_planes, check_batch, pair
+from ..utils._sklearn_compat import Interval, validate_params
+from ..utils._validation import Pair, as_pair
+from ._common import as_planes, check_batch
 
 __all__ = ["Resize", "resize"]
 
@@ -37,10 +38,19 @@ def _resize_matrix(n_in: int, n_out: int, order: int, anti_aliasing: bool) -> np
     )
 
 
+# one declaration, shared by resize (decorator) and Resize
+_RESIZE_PARAMS = {
+    "shape": [Pair(Integral, 1, None, closed="left")],
+    "order": [Interval(Integral, 0, 5, closed="both")],
+    "anti_aliasing": ["boolean"],
+}
+
+
 def _resize(S, shape, order, anti_aliasing):
+    order, anti_aliasing = int(order), bool(anti_aliasing)
     planes = as_planes(S)
     m, n_b, n_t = planes.shape
-    o_b, o_t = shape
+    o_b, o_t = as_pair(shape, integer=True)
     out = planes
     # each axis as ONE large matrix product over the whole batch (a stack of small products
     # pays BLAS call and threading overhead per image)
@@ -61,6 +71,7 @@ def _resize(S, shape, order, anti_aliasing):
     return out.reshape((*S.shape[:-2], o_b, o_t))
 
 
+@validate_params(_RESIZE_PARAMS, prefer_skip_nested_validation=True)
 def resize(S, *, shape=(128, 128), order=1, anti_aliasing=True):
     """Resize every image of a batch to ``shape`` (e.g. a fixed input size for a CNN).
 
@@ -91,13 +102,7 @@ def resize(S, *, shape=(128, 128), order=1, anti_aliasing=True):
     >>> resize(S, shape=(32, 64)).shape
     (4, 2, 32, 64)
     """
-    S = check_batch(S)
-    shape = pair(shape, "shape", integer=True, minimum=1)
-    if isinstance(order, bool) or not isinstance(order, Integral) or not 0 <= order <= 5:
-        raise ValueError(f"order must be an integer from 0 to 5, got {order!r}")
-    if not isinstance(anti_aliasing, bool | np.bool_):
-        raise ValueError(f"anti_aliasing must be True or False, got {anti_aliasing!r}")
-    return _resize(S, shape, int(order), bool(anti_aliasing))
+    return _resize(check_batch(S), shape, order, anti_aliasing)
 
 
 class Resize(SpecskTransformer):
@@ -131,11 +136,7 @@ class Resize(SpecskTransformer):
     _kind = "filter"
     _stateless = True
 
-    _parameter_constraints = {
-        "shape": [Interval(Integral, 1, None, closed="left"), "array-like"],
-        "order": [Interval(Integral, 0, 5, closed="both")],
-        "anti_aliasing": ["boolean"],
-    }
+    _parameter_constraints = _RESIZE_PARAMS
 
     def __init__(self, *, shape=(128, 128), order=1, anti_aliasing=True):
         self.shape = shape
@@ -143,7 +144,7 @@ class Resize(SpecskTransformer):
         self.anti_aliasing = anti_aliasing
 
     def _transform(self, X):
-        return resize(X, shape=self.shape, order=self.order, anti_aliasing=self.anti_aliasing)
+        return _resize(X, self.shape, self.order, self.anti_aliasing)
 
     @classmethod
     def _get_test_params(cls):

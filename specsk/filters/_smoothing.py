@@ -7,19 +7,12 @@ from numbers import Integral, Real
 import numba
 import numpy as np
 from scipy import ndimage
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
 from ..utils._parallel import effective_n_threads, numba_threads, run_chunked
-from ._common import (
-    NDIMAGE_MODES,
-    PAD_MODES,
-    as_planes,
-    check_batch,
-    check_number,
-    check_option,
-    pair,
-)
+from ..utils._sklearn_compat import Interval, validate_params
+from ..utils._validation import Pair, as_pair
+from ._common import MODE_CONSTRAINT, PAD_MODES, as_planes, check_batch
 
 __all__ = [
     "GaussianFilter",
@@ -32,12 +25,29 @@ __all__ = [
 
 _AXES = (-2, -1)
 
+# one declaration per technique, shared by the function (decorator) and the estimator
+_SIZE = Pair(Integral, 1, None, closed="left")
+_N_JOBS = [Integral, None]
+_GAUSSIAN_PARAMS = {
+    "sigma": [Pair(Real, 0, None, closed="left")],
+    "mode": [MODE_CONSTRAINT],
+    "truncate": [Interval(Real, 0, None, closed="neither")],
+}
+_MEDIAN_PARAMS = {"size": [_SIZE], "mode": [MODE_CONSTRAINT], "n_jobs": _N_JOBS}
+_WIENER_PARAMS = {
+    "size": [_SIZE],
+    "noise": [Interval(Real, 0, None, closed="left"), None],
+    "n_jobs": _N_JOBS,
+}
+
 
 def _gaussian_filter(S, sigma, mode, truncate):
     # sigma 0 on the batch/channel axes: scipy filters only the two image axes, in one call
-    return ndimage.gaussian_filter(S, sigma=sigma, mode=mode, truncate=truncate, axes=_AXES)
+    sigma = as_pair(sigma, integer=False)
+    return ndimage.gaussian_filter(S, sigma=sigma, mode=mode, truncate=float(truncate), axes=_AXES)
 
 
+@validate_params(_GAUSSIAN_PARAMS, prefer_skip_nested_validation=True)
 def gaussian_filter(S, *, sigma=(1.0, 1.0), mode="reflect", truncate=4.0):
     """Gaussian smoothing of every image of a batch.
 
@@ -67,11 +77,7 @@ def gaussian_filter(S, *, sigma=(1.0, 1.0), mode="reflect", truncate=4.0):
     >>> gaussian_filter(S, sigma=(2.0, 1.0)).shape
     (4, 32, 20)
     """
-    S = check_batch(S)
-    sigma = pair(sigma, "sigma", integer=False, minimum=0.0)
-    check_option(mode, "mode", NDIMAGE_MODES)
-    truncate = check_number(truncate, "truncate", minimum=0.0, strict=True)
-    return _gaussian_filter(S, sigma, mode, truncate)
+    return _gaussian_filter(check_batch(S), sigma, mode, truncate)
 
 
 # windows up to this many pixels use the compiled selection loop; larger ones scipy's
@@ -137,6 +143,7 @@ def _median_kernel(padded, kh, kw, out):  # pragma: no cover - compiled
 
 def _median_filter(S, size, mode, n_jobs=None):
     n_threads = effective_n_threads(n_jobs)
+    size = as_pair(size, integer=True)
     kh, kw = size
     if kh * kw > _MEDIAN_NUMBA_MAX_AREA or kh > S.shape[-2] or kw > S.shape[-1]:
         return ndimage.median_filter(S, size=size, mode=mode, axes=_AXES)
@@ -153,6 +160,7 @@ def _median_filter(S, size, mode, n_jobs=None):
     return out.reshape(S.shape)
 
 
+@validate_params(_MEDIAN_PARAMS, prefer_skip_nested_validation=True)
 def median_filter(S, *, size=(3, 3), mode="reflect", n_jobs=None):
     """Median filter of every image of a batch (salt-and-pepper and click removal).
 
@@ -186,15 +194,14 @@ def median_filter(S, *, size=(3, 3), mode="reflect", n_jobs=None):
     >>> median_filter(S, size=(3, 5)).dtype
     dtype('float32')
     """
-    S = check_batch(S)
-    size = pair(size, "size", integer=True, minimum=1)
-    check_option(mode, "mode", NDIMAGE_MODES)
-    return _median_filter(S, size, mode, n_jobs)
+    return _median_filter(check_batch(S), size, mode, n_jobs)
 
 
 def _wiener_filter(S, size, noise, n_jobs=None):
     # every plane is filtered on its own (noise included), so blocks of planes can go to
     # threads; NumPy's passes release the GIL (SciPy's uniform filter does not)
+    size = as_pair(size, integer=True)
+    noise = None if noise is None else float(noise)
     out = run_chunked(_wiener_planes, as_planes(S), n_jobs, size, noise, S.dtype)
     return out.reshape(S.shape)
 
@@ -217,6 +224,7 @@ def _wiener_planes(planes, size, noise, dtype):
     return out.astype(dtype, copy=False)
 
 
+@validate_params(_WIENER_PARAMS, prefer_skip_nested_validation=True)
 def wiener_filter(S, *, size=(5, 5), noise=None, n_jobs=None):
     """Adaptive (Wiener) noise reduction of every image of a batch.
 
@@ -255,15 +263,7 @@ def wiener_filter(S, *, size=(5, 5), noise=None, n_jobs=None):
     >>> wiener_filter(S, size=3).shape
     (4, 32, 20)
     """
-    S = check_batch(S)
-    size = pair(size, "size", integer=True, minimum=1)
-    noise = check_number(noise, "noise", minimum=0.0, allow_none=True)
-    return _wiener_filter(S, size, noise, n_jobs)
-
-
-_MODE = StrOptions(set(NDIMAGE_MODES))
-_PAIR_REAL = [Interval(Real, 0, None, closed="left"), "array-like"]
-_PAIR_INT = [Interval(Real, 1, None, closed="left"), "array-like"]
+    return _wiener_filter(check_batch(S), size, noise, n_jobs)
 
 
 class GaussianFilter(SpecskTransformer):
@@ -301,11 +301,7 @@ class GaussianFilter(SpecskTransformer):
     _kind = "filter"
     _stateless = True
 
-    _parameter_constraints = {
-        "sigma": _PAIR_REAL,
-        "mode": [_MODE],
-        "truncate": [Interval(Real, 0, None, closed="neither")],
-    }
+    _parameter_constraints = _GAUSSIAN_PARAMS
 
     def __init__(self, *, sigma=(1.0, 1.0), mode="reflect", truncate=4.0):
         self.sigma = sigma
@@ -313,8 +309,7 @@ class GaussianFilter(SpecskTransformer):
         self.truncate = truncate
 
     def _transform(self, X):
-        sigma = pair(self.sigma, "sigma", integer=False, minimum=0.0)
-        return _gaussian_filter(X, sigma, self.mode, float(self.truncate))
+        return _gaussian_filter(X, self.sigma, self.mode, self.truncate)
 
     @classmethod
     def _get_test_params(cls):
@@ -358,7 +353,7 @@ class MedianFilter(SpecskTransformer):
     _kind = "filter"
     _stateless = True
 
-    _parameter_constraints = {"size": _PAIR_INT, "mode": [_MODE], "n_jobs": [Integral, None]}
+    _parameter_constraints = _MEDIAN_PARAMS
 
     def __init__(self, *, size=(3, 3), mode="reflect", n_jobs=None):
         self.size = size
@@ -366,7 +361,7 @@ class MedianFilter(SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return median_filter(X, size=self.size, mode=self.mode, n_jobs=self.n_jobs)
+        return _median_filter(X, self.size, self.mode, self.n_jobs)
 
     @classmethod
     def _get_test_params(cls):
@@ -410,11 +405,7 @@ class WienerFilter(SpecskTransformer):
     _kind = "filter"
     _stateless = True
 
-    _parameter_constraints = {
-        "size": _PAIR_INT,
-        "noise": [Interval(Real, 0, None, closed="left"), None],
-        "n_jobs": [Integral, None],
-    }
+    _parameter_constraints = _WIENER_PARAMS
 
     def __init__(self, *, size=(5, 5), noise=None, n_jobs=None):
         self.size = size
@@ -422,7 +413,7 @@ class WienerFilter(SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return wiener_filter(X, size=self.size, noise=self.noise, n_jobs=self.n_jobs)
+        return _wiener_filter(X, self.size, self.noise, self.n_jobs)
 
     @classmethod
     def _get_test_params(cls):

@@ -8,10 +8,10 @@ from numbers import Integral, Real
 import numpy as np
 import pywt
 from scipy.stats import norm
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
-from ._common import as_planes, check_batch, check_number, check_option
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ._common import as_planes, check_batch
 
 __all__ = ["WaveletDenoise", "wavelet_denoise"]
 
@@ -25,7 +25,35 @@ def _threshold(c, t, mode):
     return np.where(np.abs(c) < t, 0, c)  # pywt's hard rule keeps |c| == t
 
 
+# one declaration, shared by wavelet_denoise (decorator) and WaveletDenoise; the wavelet name
+# and the number of levels are checked against PyWavelets and the image size in the core
+_WAVELET_PARAMS = {
+    "wavelet": [str],
+    "method": [StrOptions({"BayesShrink", "VisuShrink"})],
+    "mode": [StrOptions({"soft", "hard"})],
+    "sigma": [Interval(Real, 0, None, closed="left"), None],
+    "wavelet_levels": [Interval(Integral, 1, None, closed="left"), None],
+}
+
+
+def _check_wavelet(S, wavelet, wavelet_levels):
+    if wavelet not in pywt.wavelist(kind="discrete"):
+        raise ValueError(
+            f"wavelet must be a discrete wavelet name known to PyWavelets (e.g. 'db1', 'db2', "
+            f"'sym4', 'coif1'; see pywt.wavelist(kind='discrete')), got {wavelet!r}"
+        )
+    if wavelet_levels is not None:
+        max_level = max(pywt.dwtn_max_level(S.shape[-2:], wavelet), 1)
+        if wavelet_levels > max_level:
+            raise ValueError(
+                f"wavelet_levels must be None or an integer from 1 to {max_level} (the "
+                f"most {wavelet!r} allows for {S.shape[-2]}x{S.shape[-1]} images), got "
+                f"{wavelet_levels!r}"
+            )
+
+
 def _wavelet_denoise(S, wavelet, method, mode, sigma, wavelet_levels):
+    _check_wavelet(S, wavelet, wavelet_levels)
     planes = as_planes(S)
     m, rows, cols = planes.shape
     w = pywt.Wavelet(wavelet)
@@ -66,6 +94,7 @@ def _wavelet_denoise(S, wavelet, method, mode, sigma, wavelet_levels):
     return np.ascontiguousarray(out).reshape(S.shape)
 
 
+@validate_params(_WAVELET_PARAMS, prefer_skip_nested_validation=True)
 def wavelet_denoise(
     S, *, wavelet="db1", method="BayesShrink", mode="soft", sigma=None, wavelet_levels=None
 ):
@@ -109,28 +138,7 @@ def wavelet_denoise(
     >>> wavelet_denoise(S, wavelet="db2", method="VisuShrink").shape
     (4, 32, 20)
     """
-    S = check_batch(S)
-    if wavelet not in pywt.wavelist(kind="discrete"):
-        raise ValueError(
-            f"wavelet must be a discrete wavelet name known to PyWavelets (e.g. 'db1', 'db2', "
-            f"'sym4', 'coif1'; see pywt.wavelist(kind='discrete')), got {wavelet!r}"
-        )
-    check_option(method, "method", ("BayesShrink", "VisuShrink"))
-    check_option(mode, "mode", ("soft", "hard"))
-    sigma = check_number(sigma, "sigma", minimum=0.0, allow_none=True)
-    if wavelet_levels is not None:
-        max_level = pywt.dwtn_max_level(S.shape[-2:], wavelet)
-        if (
-            isinstance(wavelet_levels, bool)
-            or not isinstance(wavelet_levels, Integral)
-            or not 1 <= wavelet_levels <= max(max_level, 1)
-        ):
-            raise ValueError(
-                f"wavelet_levels must be None or an integer from 1 to {max(max_level, 1)} (the "
-                f"most {wavelet!r} allows for {S.shape[-2]}x{S.shape[-1]} images), got "
-                f"{wavelet_levels!r}"
-            )
-    return _wavelet_denoise(S, wavelet, method, mode, sigma, wavelet_levels)
+    return _wavelet_denoise(check_batch(S), wavelet, method, mode, sigma, wavelet_levels)
 
 
 class WaveletDenoise(SpecskTransformer):
@@ -172,13 +180,7 @@ class WaveletDenoise(SpecskTransformer):
     _kind = "filter"
     _stateless = True
 
-    _parameter_constraints = {
-        "wavelet": [str],
-        "method": [StrOptions({"BayesShrink", "VisuShrink"})],
-        "mode": [StrOptions({"soft", "hard"})],
-        "sigma": [Interval(Real, 0, None, closed="left"), None],
-        "wavelet_levels": [Interval(Integral, 1, None, closed="left"), None],
-    }
+    _parameter_constraints = _WAVELET_PARAMS
 
     def __init__(
         self, *, wavelet="db1", method="BayesShrink", mode="soft", sigma=None, wavelet_levels=None
@@ -190,13 +192,8 @@ class WaveletDenoise(SpecskTransformer):
         self.wavelet_levels = wavelet_levels
 
     def _transform(self, X):
-        return wavelet_denoise(
-            X,
-            wavelet=self.wavelet,
-            method=self.method,
-            mode=self.mode,
-            sigma=self.sigma,
-            wavelet_levels=self.wavelet_levels,
+        return _wavelet_denoise(
+            X, self.wavelet, self.method, self.mode, self.sigma, self.wavelet_levels
         )
 
     @classmethod

@@ -9,17 +9,13 @@ from typing import ClassVar
 import numpy as np
 import torch
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils._param_validation import (
-    Interval,
-    StrOptions,
-    validate_parameter_constraints,
-)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier
 from skorch.dataset import unpack_data
 from skorch.utils import is_dataset, to_tensor
 
+from ..utils._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
 from ..utils._validation import check_spectrograms
 from ._augment import Augment
 from ._modules import MODULES

@@ -10,10 +10,10 @@ from typing import ClassVar
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._chunking import iter_batches
+from ..utils._sklearn_compat import Interval, StrOptions
 from ..utils._validation import check_spectrograms
 from ._efficientnet import (
     BACKBONES,

@@ -8,10 +8,10 @@ from typing import ClassVar
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_feature_names, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions, _check_feature_names
 from ..utils._validation import _check_finite, as_float_array, pad_short_clips
 
 __all__ = ["FragmentClassifier", "make_fragments"]

@@ -13,10 +13,10 @@ from typing import ClassVar
 import numpy as np
 import torch
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
+from ..utils._sklearn_compat import HasMethods, StrOptions
 from ._classifier import SpectrogramCNNClassifier
 
 __all__ = ["NetTransformer", "net_embedding"]

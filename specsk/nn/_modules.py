@@ -16,9 +16,13 @@ to turn a network into a feature extractor.
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Integral
 
 import torch
 from torch import nn
+
+from ..utils._sklearn_compat import validate_parameter_constraints
+from ..utils._validation import Pair, as_pair
 
 __all__ = [
     "CRNN",
@@ -346,11 +350,7 @@ class CRNN(nn.Module):
         return self.head(self.dropout(self.forward_features(x)))
 
 
-def _pair(v, name: str) -> tuple[int, int]:
-    pair = (v, v) if isinstance(v, int) else tuple(v)
-    if len(pair) != 2 or not all(isinstance(p, int) and p >= 1 for p in pair):
-        raise ValueError(f"{name} must be a positive int or a pair of them, got {v!r}")
-    return pair
+_PATCH = Pair(Integral, 1, None, closed="left")
 
 
 class PatchTransformer(nn.Module):
@@ -393,8 +393,13 @@ class PatchTransformer(nn.Module):
     ):
         super().__init__()
         c, b, t = _check_shape(input_shape)
-        ph, pw = _pair(patch_size, "patch_size")
-        sh, sw = _pair(patch_size if patch_stride is None else patch_stride, "patch_stride")
+        validate_parameter_constraints(
+            {"patch_size": [_PATCH], "patch_stride": [_PATCH, None]},
+            {"patch_size": patch_size, "patch_stride": patch_stride},
+            caller_name=type(self).__name__,
+        )
+        ph, pw = as_pair(patch_size, integer=True)
+        sh, sw = as_pair(patch_size if patch_stride is None else patch_stride, integer=True)
         if embed_dim % n_heads:
             raise ValueError(f"n_heads={n_heads} must divide embed_dim={embed_dim}")
         self.input_shape = (c, b, t)

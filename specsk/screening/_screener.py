@@ -6,11 +6,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import SpecskTransformer
 from ..utils._chunking import iter_batches
+from ..utils._sklearn_compat import Interval
 from ..utils._validation import check_ragged_waveforms
 
 __all__ = ["REASONS", "ClipScreener", "screen_clips"]

@@ -6,9 +6,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.cluster import DBSCAN
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ..utils._validation import Names, as_names
 from ._common import check_images, label_batch, map_images
 from ._threshold import _auto_threshold
 
@@ -18,17 +19,18 @@ CLUSTER_METHODS = ("kmeans", "dbscan")
 CLUSTER_FEATURES = ("energy", "frequency", "time")
 
 
-def _check_features(features) -> tuple[str, ...]:
-    if isinstance(features, str):
-        features = (features,)
-    out = tuple(features)
-    bad = [f for f in out if f not in CLUSTER_FEATURES]
-    if bad or not out or len(set(out)) != len(out):
-        raise ValueError(
-            f"features must be a non-empty tuple of distinct names from {CLUSTER_FEATURES}, "
-            f"got {features!r}"
-        )
-    return out
+# one declaration, shared by cluster_segment (decorator) and ClusterSegmenter
+_CLUSTER_PARAMS: dict = {
+    "method": [StrOptions(set(CLUSTER_METHODS))],
+    "n_clusters": [Interval(Integral, 2, None, closed="left")],
+    "n_foreground": [Interval(Integral, 1, None, closed="left")],
+    "eps": [Interval(Real, 0, None, closed="neither")],
+    "min_samples": [Interval(Integral, 1, None, closed="left")],
+    "features": [Names(CLUSTER_FEATURES)],
+    "scale": ["boolean"],
+    "spatial_weight": [Interval(Real, 0, None, closed="left")],
+    "n_jobs": [Integral, None],
+}
 
 
 def _bin_table(img, features, scale, spatial_weight):
@@ -95,6 +97,7 @@ def _cluster_one(img, *, method, features, n_clusters, n_foreground, eps, min_sa
     return mask.reshape(img.shape)
 
 
+@validate_params(_CLUSTER_PARAMS, prefer_skip_nested_validation=True)
 def cluster_segment(
     S,
     *,
@@ -155,19 +158,20 @@ def cluster_segment(
     np.int64(32)
     """
     S = check_images(S)
-    if method not in CLUSTER_METHODS:
-        raise ValueError(f"method must be one of {CLUSTER_METHODS}, got {method!r}")
-    features = _check_features(features)
-    if not isinstance(n_clusters, Integral) or n_clusters < 2:
-        raise ValueError(f"n_clusters must be an integer >= 2, got {n_clusters!r}")
-    if not isinstance(n_foreground, Integral) or not 1 <= n_foreground < n_clusters:
+    return _cluster_segment(
+        S, method, n_clusters, n_foreground, eps, min_samples, features, scale,
+        spatial_weight, n_jobs,
+    )  # fmt: skip
+
+
+def _cluster_segment(
+    S, method, n_clusters, n_foreground, eps, min_samples, features, scale, spatial_weight, n_jobs
+):
+    if n_foreground >= n_clusters:
         raise ValueError(
             f"n_foreground must be an integer in [1, n_clusters - 1], got {n_foreground!r}"
         )
-    if eps <= 0:
-        raise ValueError(f"eps must be > 0, got {eps!r}")
-    if spatial_weight < 0:
-        raise ValueError(f"spatial_weight must be >= 0, got {spatial_weight!r}")
+    features = as_names(features)
 
     def one(img):
         return _cluster_one(
@@ -215,17 +219,7 @@ class ClusterSegmenter(SpecskTransformer):
     _stateless = True
     _spectrogram_ranks = (3,)
 
-    _parameter_constraints: dict = {
-        "method": [StrOptions(set(CLUSTER_METHODS))],
-        "n_clusters": [Interval(Integral, 2, None, closed="left")],
-        "n_foreground": [Interval(Integral, 1, None, closed="left")],
-        "eps": [Interval(Real, 0, None, closed="neither")],
-        "min_samples": [Interval(Integral, 1, None, closed="left")],
-        "features": [tuple, list, str],
-        "scale": ["boolean"],
-        "spatial_weight": [Interval(Real, 0, None, closed="left")],
-        "n_jobs": [Integral, None],
-    }
+    _parameter_constraints: dict = _CLUSTER_PARAMS
 
     def __init__(
         self,
@@ -251,18 +245,10 @@ class ClusterSegmenter(SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return cluster_segment(
-            X,
-            method=self.method,
-            n_clusters=self.n_clusters,
-            n_foreground=self.n_foreground,
-            eps=self.eps,
-            min_samples=self.min_samples,
-            features=self.features,
-            scale=self.scale,
-            spatial_weight=self.spatial_weight,
-            n_jobs=self.n_jobs,
-        )
+        return _cluster_segment(
+            X, self.method, self.n_clusters, self.n_foreground, self.eps, self.min_samples,
+            self.features, self.scale, self.spatial_weight, self.n_jobs,
+        )  # fmt: skip
 
     @classmethod
     def _get_test_params(cls) -> list[dict]:

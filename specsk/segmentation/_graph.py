@@ -8,9 +8,9 @@ import numpy as np
 from scipy import ndimage
 from skimage.filters import sobel
 from skimage.segmentation import felzenszwalb, watershed
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ._common import check_images, label_batch, map_images
 from ._threshold import _auto_threshold
 
@@ -18,6 +18,16 @@ __all__ = ["GraphSegmenter", "graph_segment"]
 
 GRAPH_METHODS = ("felzenszwalb", "watershed")
 FOREGROUND_RULES = ("otsu", "li", "yen", "triangle", "mean")
+# one declaration, shared by graph_segment (decorator) and GraphSegmenter
+_GRAPH_PARAMS: dict = {
+    "method": [StrOptions(set(GRAPH_METHODS))],
+    "scale": [Interval(Real, 0, None, closed="neither")],
+    "sigma": [Interval(Real, 0, None, closed="left")],
+    "min_size": [Interval(Integral, 0, None, closed="left")],
+    "foreground": [StrOptions(set(FOREGROUND_RULES))],
+    "compactness": [Interval(Real, 0, None, closed="left")],
+    "n_jobs": [Integral, None],
+}
 
 
 def _foreground_threshold(img: np.ndarray, rule: str) -> float:
@@ -66,6 +76,7 @@ def _watershed_one(img, *, sigma, compactness, foreground):
     return ws == 2
 
 
+@validate_params(_GRAPH_PARAMS, prefer_skip_nested_validation=True)
 def graph_segment(
     S,
     *,
@@ -121,16 +132,10 @@ def graph_segment(
     np.int64(80)
     """
     S = check_images(S)
-    if method not in GRAPH_METHODS:
-        raise ValueError(f"method must be one of {GRAPH_METHODS}, got {method!r}")
-    if foreground not in FOREGROUND_RULES:
-        raise ValueError(f"foreground must be one of {FOREGROUND_RULES}, got {foreground!r}")
-    if scale <= 0:
-        raise ValueError(f"scale must be > 0, got {scale!r}")
-    if sigma < 0:
-        raise ValueError(f"sigma must be >= 0, got {sigma!r}")
-    if not isinstance(min_size, Integral) or min_size < 0:
-        raise ValueError(f"min_size must be a non-negative integer, got {min_size!r}")
+    return _graph_segment(S, method, scale, sigma, min_size, foreground, compactness, n_jobs)
+
+
+def _graph_segment(S, method, scale, sigma, min_size, foreground, compactness, n_jobs):
     if method == "felzenszwalb":
 
         def one(img):
@@ -187,15 +192,7 @@ class GraphSegmenter(SpecskTransformer):
     _stateless = True
     _spectrogram_ranks = (3,)
 
-    _parameter_constraints: dict = {
-        "method": [StrOptions(set(GRAPH_METHODS))],
-        "scale": [Interval(Real, 0, None, closed="neither")],
-        "sigma": [Interval(Real, 0, None, closed="left")],
-        "min_size": [Interval(Integral, 0, None, closed="left")],
-        "foreground": [StrOptions(set(FOREGROUND_RULES))],
-        "compactness": [Interval(Real, 0, None, closed="left")],
-        "n_jobs": [Integral, None],
-    }
+    _parameter_constraints: dict = _GRAPH_PARAMS
 
     def __init__(
         self,
@@ -217,15 +214,15 @@ class GraphSegmenter(SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return graph_segment(
+        return _graph_segment(
             X,
-            method=self.method,
-            scale=self.scale,
-            sigma=self.sigma,
-            min_size=self.min_size,
-            foreground=self.foreground,
-            compactness=self.compactness,
-            n_jobs=self.n_jobs,
+            self.method,
+            self.scale,
+            self.sigma,
+            self.min_size,
+            self.foreground,
+            self.compactness,
+            self.n_jobs,
         )
 
     @classmethod

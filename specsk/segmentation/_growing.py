@@ -7,14 +7,23 @@ from numbers import Integral, Real
 import numpy as np
 from skimage.feature import peak_local_max
 from skimage.segmentation import flood
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ._common import check_images, label_batch, map_images
 
 __all__ = ["RegionGrowing", "region_growing"]
 
 SCALES = ("db", "power", "magnitude")
+# one declaration, shared by region_growing (decorator) and RegionGrowing
+_GROWING_PARAMS: dict = {
+    "seed_threshold": [Real, None],
+    "seed_percentile": [Interval(Real, 0, 100, closed="both")],
+    "tolerance": [Interval(Real, 0, None, closed="left")],
+    "min_distance": [Interval(Integral, 1, None, closed="left")],
+    "scale": [StrOptions(set(SCALES))],
+    "n_jobs": [Integral, None],
+}
 
 
 def _to_db(img: np.ndarray, scale: str) -> np.ndarray:
@@ -50,6 +59,7 @@ def _grow_one(img, *, seed_threshold, seed_percentile, tolerance, min_distance, 
     return mask
 
 
+@validate_params(_GROWING_PARAMS, prefer_skip_nested_validation=True)
 def region_growing(
     S,
     *,
@@ -105,15 +115,12 @@ def region_growing(
     np.int64(18)
     """
     S = check_images(S)
-    if scale not in SCALES:
-        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
-    if tolerance < 0:
-        raise ValueError(f"tolerance must be >= 0 (dB), got {tolerance!r}")
-    if not isinstance(min_distance, Integral) or min_distance < 1:
-        raise ValueError(f"min_distance must be a positive integer, got {min_distance!r}")
-    if not 0.0 <= seed_percentile <= 100.0:
-        raise ValueError(f"seed_percentile must lie in [0, 100], got {seed_percentile!r}")
+    return _region_growing(
+        S, seed_threshold, seed_percentile, tolerance, min_distance, scale, n_jobs
+    )
 
+
+def _region_growing(S, seed_threshold, seed_percentile, tolerance, min_distance, scale, n_jobs):
     def one(img):
         return _grow_one(
             img,
@@ -162,14 +169,7 @@ class RegionGrowing(SpecskTransformer):
     _stateless = True
     _spectrogram_ranks = (3,)
 
-    _parameter_constraints: dict = {
-        "seed_threshold": [Real, None],
-        "seed_percentile": [Interval(Real, 0, 100, closed="both")],
-        "tolerance": [Interval(Real, 0, None, closed="left")],
-        "min_distance": [Interval(Integral, 1, None, closed="left")],
-        "scale": [StrOptions(set(SCALES))],
-        "n_jobs": [Integral, None],
-    }
+    _parameter_constraints: dict = _GROWING_PARAMS
 
     def __init__(
         self,
@@ -189,14 +189,14 @@ class RegionGrowing(SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _transform(self, X):
-        return region_growing(
+        return _region_growing(
             X,
-            seed_threshold=self.seed_threshold,
-            seed_percentile=self.seed_percentile,
-            tolerance=self.tolerance,
-            min_distance=self.min_distance,
-            scale=self.scale,
-            n_jobs=self.n_jobs,
+            self.seed_threshold,
+            self.seed_percentile,
+            self.tolerance,
+            self.min_distance,
+            self.scale,
+            self.n_jobs,
         )
 
     @classmethod

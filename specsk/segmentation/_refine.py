@@ -6,26 +6,38 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import ndimage
-from sklearn.utils._param_validation import Interval
 
 from ..base import SpecskTransformer
+from ..utils._sklearn_compat import Interval, validate_params
+from ..utils._validation import Pair, as_pair
 from ._common import bin_edges, check_labels, frame_seconds, label_batch, resolve_freqs
 
 __all__ = ["RegionRefiner", "refine_labels"]
 
 
-def _rect(size, name):
+_SIZE = Interval(Real, 0, None, closed="left")
+_RECT = Pair(Integral, 1, None, closed="left", names=("bins", "frames"))
+# one declaration, shared by refine_labels (decorator) and RegionRefiner
+_REFINE_PARAMS: dict = {
+    "min_size_hz": [_SIZE, None],
+    "min_size_s": [_SIZE, None],
+    "max_size_hz": [_SIZE, None],
+    "max_size_s": [_SIZE, None],
+    "min_area": [Interval(Integral, 0, None, closed="left"), None],
+    "fill_holes": ["boolean"],
+    "opening": [_RECT, None],
+    "closing": [_RECT, None],
+    "sr": [Interval(Real, 0, None, closed="neither"), None],
+    "n_fft": [Interval(Integral, 1, None, closed="left"), None],
+    "hop_length": [Interval(Integral, 1, None, closed="left"), None],
+    "freqs": ["array-like", None],
+}
+
+
+def _rect(size):
     if size is None:
         return None
-    if isinstance(size, Integral) and not isinstance(size, bool):
-        size = (size, size)
-    try:
-        h, w = (int(s) for s in size)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an int or a (bins, frames) pair, got {size!r}") from None
-    if h < 1 or w < 1:
-        raise ValueError(f"{name} must be positive, got {size!r}")
-    return np.ones((1, h, w), dtype=bool)
+    return np.ones((1, *as_pair(size, integer=True)), dtype=bool)
 
 
 def _padded(op, mask, struct):
@@ -36,6 +48,7 @@ def _padded(op, mask, struct):
     return op(p, structure=struct)[:, ph:-ph, pw:-pw]
 
 
+@validate_params(_REFINE_PARAMS, prefer_skip_nested_validation=True)
 def refine_labels(
     labels,
     *,
@@ -95,7 +108,16 @@ def refine_labels(
     >>> refine_labels(L, min_area=4).max()
     np.int32(1)
     """
-    L = check_labels(labels)
+    return _refine_labels(
+        check_labels(labels), min_area, min_size_hz, max_size_hz, min_size_s, max_size_s,
+        fill_holes, opening, closing, sr, n_fft, hop_length, freqs,
+    )  # fmt: skip
+
+
+def _refine_labels(
+    L, min_area, min_size_hz, max_size_hz, min_size_s, max_size_s, fill_holes, opening,
+    closing, sr, n_fft, hop_length, freqs,
+):  # fmt: skip
     n, n_bins, _ = L.shape
     need_hz = min_size_hz is not None or max_size_hz is not None
     need_s = min_size_s is not None or max_size_s is not None
@@ -114,16 +136,7 @@ def refine_labels(
                 "min_size_s/max_size_s need sr and hop_length to convert frames to seconds"
             )
         frame_s = frame_seconds(sr, hop_length)
-    for name, v in (
-        ("min_area", min_area),
-        ("min_size_hz", min_size_hz),
-        ("max_size_hz", max_size_hz),
-        ("min_size_s", min_size_s),
-        ("max_size_s", max_size_s),
-    ):
-        if v is not None and v < 0:
-            raise ValueError(f"{name} must be >= 0 or None, got {v!r}")
-    open_s, close_s = _rect(opening, "opening"), _rect(closing, "closing")
+    open_s, close_s = _rect(opening), _rect(closing)
 
     mask = L > 0
     if close_s is not None:
@@ -208,20 +221,7 @@ class RegionRefiner(SpecskTransformer):
     _stateless = True
     _spectrogram_ranks = (3,)
 
-    _parameter_constraints: dict = {
-        "min_size_hz": [Interval(Real, 0, None, closed="left"), None],
-        "min_size_s": [Interval(Real, 0, None, closed="left"), None],
-        "max_size_hz": [Interval(Real, 0, None, closed="left"), None],
-        "max_size_s": [Interval(Real, 0, None, closed="left"), None],
-        "min_area": [Interval(Integral, 0, None, closed="left"), None],
-        "fill_holes": ["boolean"],
-        "opening": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
-        "closing": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
-        "sr": [Interval(Real, 0, None, closed="neither"), None],
-        "n_fft": [Interval(Integral, 1, None, closed="left"), None],
-        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
-        "freqs": ["array-like", None],
-    }
+    _parameter_constraints: dict = _REFINE_PARAMS
 
     def __init__(
         self,
@@ -258,21 +258,11 @@ class RegionRefiner(SpecskTransformer):
         return check_labels(arr, name="X")
 
     def _transform(self, X):
-        return refine_labels(
-            X,
-            min_area=self.min_area,
-            min_size_hz=self.min_size_hz,
-            max_size_hz=self.max_size_hz,
-            min_size_s=self.min_size_s,
-            max_size_s=self.max_size_s,
-            fill_holes=self.fill_holes,
-            opening=self.opening,
-            closing=self.closing,
-            sr=self.sr,
-            n_fft=self.n_fft,
-            hop_length=self.hop_length,
-            freqs=self.freqs,
-        )
+        return _refine_labels(
+            X, self.min_area, self.min_size_hz, self.max_size_hz, self.min_size_s,
+            self.max_size_s, self.fill_holes, self.opening, self.closing, self.sr, self.n_fft,
+            self.hop_length, self.freqs,
+        )  # fmt: skip
 
     @classmethod
     def _make_test_input(cls, rng, rank=None):

@@ -10,10 +10,11 @@ from scipy import ndimage
 from skimage.feature import graycomatrix, graycoprops
 from skimage.morphology import convex_hull_image
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
+from ..utils._sklearn_compat import HasMethods, Interval, validate_params
+from ..utils._validation import Names, as_names
 from ._common import bin_edges, check_images, check_labels, frame_seconds, resolve_freqs
 
 __all__ = ["ROIFeatures", "region_properties", "regions_table"]
@@ -192,6 +193,23 @@ def _scales(n_bins, *, sr, hop_length, n_fft, freqs):
     return f, frame_seconds(sr, hop_length)
 
 
+_SR = Interval(Real, 0, None, closed="neither")
+# declared once, shared by regions_table (decorator, which also takes labels and lets sr be
+# None to say it is missing) and ROIFeatures (which adds its output parameters)
+_ROI_PARAMS: dict = {
+    "segmenter": [HasMethods(["fit", "transform"]), None],
+    "sr": [_SR],
+    "hop_length": [Interval(Integral, 1, None, closed="left")],
+    "n_fft": [Interval(Integral, 1, None, closed="left"), None],
+    "freqs": ["array-like", None],
+    "texture": ["boolean"],
+}
+
+
+@validate_params(
+    {**_ROI_PARAMS, "sr": [_SR, None], "labels": ["array-like", None]},
+    prefer_skip_nested_validation=True,
+)
 def regions_table(
     S, *, segmenter=None, labels=None, sr=22050, hop_length=512, n_fft=2048, freqs=None,
     texture=True,
@@ -331,14 +349,9 @@ class ROIFeatures(FeatureExtractorMixin, SpecskTransformer):
     _spectrogram_ranks = (3,)
 
     _parameter_constraints: dict = {
-        "segmenter": [HasMethods(["fit", "transform"]), None],
-        "sr": [Interval(Real, 0, None, closed="neither")],
-        "hop_length": [Interval(Integral, 1, None, closed="left")],
-        "n_fft": [Interval(Integral, 1, None, closed="left"), None],
-        "freqs": ["array-like", None],
+        **_ROI_PARAMS,
         "top_k": [Interval(Integral, 0, None, closed="left")],
-        "stats": [tuple, list, str],
-        "texture": ["boolean"],
+        "stats": [Names(ROI_STATS, empty=True)],
     }
 
     def __init__(
@@ -363,17 +376,12 @@ class ROIFeatures(FeatureExtractorMixin, SpecskTransformer):
         self.texture = texture
 
     def _stats(self) -> tuple[str, ...]:
-        stats = (self.stats,) if isinstance(self.stats, str) else tuple(self.stats)
-        bad = [s for s in stats if s not in ROI_STATS]
-        if bad or len(set(stats)) != len(stats):
-            raise ValueError(f"stats must be distinct names from {ROI_STATS}, got {self.stats!r}")
-        return stats
+        return as_names(self.stats)
 
     def _properties(self) -> tuple[str, ...]:
         return BASE_PROPERTIES + (TEXTURE_PROPERTIES if self.texture else ())
 
     def _fit(self, X, y):
-        self._stats()
         self.freqs_, self.frame_s_ = _scales(
             X.shape[1], sr=self.sr, hop_length=self.hop_length, n_fft=self.n_fft,
             freqs=self.freqs,

@@ -8,11 +8,12 @@ import numpy as np
 import scipy.fft as sfft
 from scipy import ndimage
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._chunking import apply_in_batches
+from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
+from ..utils._validation import Pair, as_pair
 from ._common import check_images, check_labels, frame_seconds, resolve_freqs
 
 __all__ = ["TemplateMatching", "match_template"]
@@ -229,7 +230,9 @@ class TemplateMatching(FeatureExtractorMixin, SpecskTransformer):
 
     _parameter_constraints: dict = {
         "templates": [dict, list, None],
-        "template_shape": [tuple, list],
+        "template_shape": [
+            Pair(Integral, 1, None, closed="left", names=("bins", "frames"), scalar=False)
+        ],
         "method": [StrOptions(set(TEMPLATE_METHODS))],
         "freq_shift": [Interval(Integral, 0, None, closed="left"), None],
         "pad_input": ["boolean"],
@@ -346,14 +349,7 @@ class TemplateMatching(FeatureExtractorMixin, SpecskTransformer):
             y = np.asarray(y)
             if y.shape != (len(X),):
                 raise ValueError(f"y must have shape ({len(X)},), got {y.shape}")
-            try:
-                h, w = (int(s) for s in self.template_shape)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"template_shape must be (bins, frames), got {self.template_shape!r}"
-                ) from None
-            if h < 1 or w < 1:
-                raise ValueError(f"template_shape must be positive, got {self.template_shape!r}")
+            h, w = as_pair(self.template_shape, integer=True)
             shape = (min(h, H), min(w, W))
             windows, rows = self._learn_windows(X, shape)
             self.classes_ = np.unique(y)

@@ -7,9 +7,9 @@ from numbers import Real
 
 import numpy as np
 from skimage import filters as skfilters
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import SpecskTransformer
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ._common import check_images, label_batch
 
 __all__ = ["ThresholdSegmenter", "threshold_segment"]
@@ -20,6 +20,15 @@ _SKIMAGE = {
     "li": skfilters.threshold_li,
     "yen": skfilters.threshold_yen,
     "triangle": skfilters.threshold_triangle,
+}
+# one declaration, shared by threshold_segment (decorator) and ThresholdSegmenter
+_THRESHOLD_PARAMS: dict = {
+    "method": [StrOptions(set(THRESHOLD_METHODS))],
+    "threshold": [Real, None],
+    "low": [Real, None],
+    "high": [Real, None],
+    "percentile": [Interval(Real, 0, 100, closed="both")],
+    "per": [StrOptions({"image", "frequency"})],
 }
 
 
@@ -49,6 +58,7 @@ def image_thresholds(S: np.ndarray, method: str, *, per: str = "image", percenti
     )
 
 
+@validate_params(_THRESHOLD_PARAMS, prefer_skip_nested_validation=True)
 def threshold_segment(
     S,
     *,
@@ -105,13 +115,10 @@ def threshold_segment(
     >>> threshold_segment(S, method="fixed", threshold=0.5).max()
     np.int32(2)
     """
-    S = check_images(S)
-    if method not in THRESHOLD_METHODS:
-        raise ValueError(f"method must be one of {THRESHOLD_METHODS}, got {method!r}")
-    if per not in ("image", "frequency"):
-        raise ValueError(f"per must be 'image' or 'frequency', got {per!r}")
-    if not 0.0 <= float(percentile) <= 100.0:
-        raise ValueError(f"percentile must lie in [0, 100], got {percentile!r}")
+    return _threshold_segment(check_images(S), method, threshold, low, high, percentile, per)
+
+
+def _threshold_segment(S, method, threshold, low, high, percentile, per):
     if method == "fixed":
         if threshold is None:
             raise ValueError("threshold is required with method='fixed' (a value of S)")
@@ -181,14 +188,7 @@ class ThresholdSegmenter(SpecskTransformer):
     _stateless = True
     _spectrogram_ranks = (3,)
 
-    _parameter_constraints: dict = {
-        "method": [StrOptions(set(THRESHOLD_METHODS))],
-        "threshold": [Real, None],
-        "low": [Real, None],
-        "high": [Real, None],
-        "percentile": [Interval(Real, 0, 100, closed="both")],
-        "per": [StrOptions({"image", "frequency"})],
-    }
+    _parameter_constraints: dict = _THRESHOLD_PARAMS
 
     def __init__(
         self,
@@ -208,14 +208,8 @@ class ThresholdSegmenter(SpecskTransformer):
         self.per = per
 
     def _transform(self, X):
-        return threshold_segment(
-            X,
-            method=self.method,
-            threshold=self.threshold,
-            low=self.low,
-            high=self.high,
-            percentile=self.percentile,
-            per=self.per,
+        return _threshold_segment(
+            X, self.method, self.threshold, self.low, self.high, self.percentile, self.per
         )
 
     @classmethod

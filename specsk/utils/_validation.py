@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..exceptions import ShortClipWarning
+from ._sklearn_compat import Interval, StrOptions
 
 __all__ = [
+    "Names",
+    "Pair",
     "as_float_array",
+    "as_pair",
+    "check_names",
     "check_ragged_waveforms",
     "check_spectrograms",
     "check_sr",
@@ -265,3 +271,126 @@ def pad_short_clips(X: np.ndarray, min_length: int, *, what: str = "n_fft") -> n
     )
     pad = [(0, 0)] * (X.ndim - 1) + [(0, min_length - n)]
     return np.pad(X, pad)
+
+
+class Pair(Interval):
+    """Parameter constraint: a number in an interval, or a (frequency, time) pair of them.
+
+    Used in ``_parameter_constraints`` like :class:`~sklearn.utils._param_validation.Interval`
+    (same arguments); a scalar means the same value on both image axes. With
+    ``type=Integral``, integral floats such as ``3.0`` are accepted too (:func:`as_pair`
+    turns them into ints). Booleans, NaN and infinity never are.
+
+    Examples
+    --------
+    >>> from numbers import Integral
+    >>> from specsk.utils.validation import Pair
+    >>> size = Pair(Integral, 1, None, closed="left")
+    >>> size.is_satisfied_by(3), size.is_satisfied_by((3, 5)), size.is_satisfied_by((3, 0))
+    (True, True, False)
+    """
+
+    def __init__(self, type, left, right, *, closed, names=("frequency", "time"), scalar=True):
+        super().__init__(type, left, right, closed=closed)
+        self.names = tuple(names)
+        self.scalar = scalar  # False: a pair is required
+
+    def _item_ok(self, v) -> bool:
+        if isinstance(v, bool | np.bool_) or not isinstance(v, Real):
+            return False
+        if self.type is Integral and not (isinstance(v, Integral) or float(v).is_integer()):
+            return False
+        return v in self
+
+    def is_satisfied_by(self, val) -> bool:
+        if isinstance(val, str | bytes):
+            return False
+        try:
+            arr = np.asarray(val)
+        except (TypeError, ValueError):
+            return False
+        if arr.ndim == 0:
+            return self.scalar and self._item_ok(val)
+        if arr.ndim != 1 or arr.shape[0] != 2 or arr.dtype == object:
+            return False
+        items = list(val) if isinstance(val, tuple | list) else arr.tolist()
+        return all(self._item_ok(v) for v in items)
+
+    def __str__(self) -> str:
+        axes = ", ".join(self.names)
+        if self.scalar:
+            return f"{super().__str__()} or a ({axes}) pair of them"
+        return f"a ({axes}) pair, each {super().__str__()}"
+
+
+def as_pair(value, *, integer: bool) -> tuple:
+    """A :class:`Pair`-checked ``value`` as a (frequency, time) tuple of ints or floats."""
+    items = (value, value) if np.ndim(value) == 0 else tuple(np.asarray(value).tolist())
+    return tuple(int(v) if integer else float(v) for v in items)
+
+
+class Names(StrOptions):
+    """Parameter constraint: a name, or a sequence of distinct names, among ``options``.
+
+    For parameters that select several outputs (``stats=("mean", "std")``); a single string
+    means a one-name selection. ``empty=True`` also accepts an empty sequence.
+
+    Examples
+    --------
+    >>> from specsk.utils.validation import Names
+    >>> stats = Names({"mean", "std", "max"})
+    >>> stats.is_satisfied_by("mean"), stats.is_satisfied_by(("mean", "std"))
+    (True, True)
+    >>> stats.is_satisfied_by(("mean", "mean")), stats.is_satisfied_by(("var",))
+    (False, False)
+    """
+
+    def __init__(self, options, *, empty: bool = False):
+        super().__init__(set(options))
+        self.empty = empty
+
+    def is_satisfied_by(self, val) -> bool:
+        if isinstance(val, str):
+            return val in self.options
+        if not isinstance(val, tuple | list | np.ndarray) or np.ndim(val) != 1:
+            return False
+        names = list(val)
+        return (
+            (self.empty or len(names) > 0)
+            and all(isinstance(v, str) and v in self.options for v in names)
+            and len(set(names)) == len(names)
+        )
+
+    def __str__(self) -> str:
+        opts = ", ".join(repr(o) for o in sorted(self.options))
+        return f"a name or a sequence of distinct names among {{{opts}}}"
+
+
+def as_names(value) -> tuple[str, ...]:
+    """A :class:`Names`-checked ``value`` as a tuple of names."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def check_names(value, name: str, allowed, *, empty: bool = False) -> tuple[str, ...]:
+    """``value`` (a name or a sequence of names drawn from ``allowed``) as a tuple.
+
+    The value check behind selection parameters such as ``stats`` or ``features``, for steps
+    whose messages name the bad entries; :class:`Names` is the declarative equivalent.
+    """
+    allowed = tuple(allowed)
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        out = tuple(value)
+    except TypeError:
+        raise TypeError(
+            f"{name} must be a tuple of names from {allowed}, got {type(value).__name__}"
+        ) from None
+    if not out and not empty:
+        raise ValueError(f"{name} must name at least one of {allowed}, got an empty sequence")
+    bad = [v for v in out if v not in allowed]
+    if bad:
+        raise ValueError(f"{name} has unknown entries {bad}; choose from {allowed}")
+    if len(set(out)) != len(out):
+        raise ValueError(f"{name} must not repeat names, got {out}")
+    return out

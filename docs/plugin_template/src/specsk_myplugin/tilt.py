@@ -3,9 +3,9 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
 
 from specsk.base import SpecskTransformer
+from specsk.utils.validation import Interval
 
 
 class SpectralTilt(SpecskTransformer):
