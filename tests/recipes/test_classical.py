@@ -176,3 +176,22 @@ def test_recipes_table():
     for name, (builder, description) in RECIPES.items():
         assert builder.__name__ == name
         assert "ESC-10" in description and "\n" not in description
+
+
+@pytest.mark.parametrize("build", ["texture_classifier", "mfcc_svm"])
+def test_inner_cv_is_seeded_by_default(build):
+    # an unseeded inner shuffle made two fits of the same recipe choose different C
+    from specsk.recipes import _classical
+
+    def inner(est):
+        search = est if hasattr(est, "cv") else est.steps[-1][1]
+        return search.cv
+
+    make = getattr(_classical, build)
+    kwargs = {} if build == "texture_classifier" else {"sr": 8000, "duration": 0.5}
+    X = np.zeros((40, 3))
+    y = np.repeat(np.arange(4), 10)
+    splits = [[te.tolist() for _, te in inner(make(**kwargs)).split(X, y)] for _ in range(2)]
+    assert splits[0] == splits[1]
+    seeded = [te.tolist() for _, te in inner(make(**kwargs, random_state=3)).split(X, y)]
+    assert seeded != splits[0]
