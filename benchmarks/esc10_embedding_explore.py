@@ -11,12 +11,14 @@ Reproduces the "frozen embedding" tables of ``benchmarks/README.md``:
    training set; the default is the best mean of the two, and the nested ESC-10 estimate of
    picking by the ESC-10 inner CV alone is printed too;
 4. ``scales``: frequency scales (mel, CQT, ERB/gammatone, Bark, linear STFT) under the same
-   frozen embedding.
+   frozen embedding;
+5. ``levers``: second-round levers on the default (front-end ensembles, time-roll
+   augmentation with test-time averaging, trimmed and tiled clips, larger input images).
 
 Usage::
 
     python benchmarks/esc10_embedding_explore.py ESC10_DIR FSDD_DIR [--cache DIR]
-        [--parts maps ablation select scales] [--quick]
+        [--parts maps ablation select scales levers] [--quick]
 
 Needs torch and the ``nn`` extra. ``--quick`` keeps 4 clips per class and fold (a smoke run).
 """
@@ -228,12 +230,80 @@ def part_scales(args):
         print(f"| {name} | {S.shape[1]} | {s.mean():.1f} +- {s.std(ddof=1):.1f} |", flush=True)
 
 
+def part_levers(args):
+    """Second-round levers on the frozen default (block 12, 4 x 2 grid): all exploratory.
+
+    Other front ends and their probability average, time-roll augmentation with test-time
+    averaging, trimming the digital silence the dataset pads clips with and tiling the sound
+    instead, and larger input images. Logistic regression with C by inner 3-fold CV.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    from specsk.audio import to_fixed_length
+    from specsk.datasets import load_esc10
+    from specsk.nn import pretrained_cnn_embedding
+    from specsk.spectrogram import amplitude_to_db, cqt, gammatone_spectrogram, power_to_db
+
+    X, y, folds = _load(load_esc10(args.esc10), SR_ESC, 5.0, args.quick)
+    sr, n = SR_ESC, X.shape[1]
+
+    def embed(S, size=224):
+        S = np.asarray(S, dtype=np.float32)
+        return pretrained_cnn_embedding(S, layer="block12", pooling=(4, 2), input_size=size)
+
+    def trim_tile(Z):  # drop leading/trailing digital silence, repeat the rest to n samples
+        clips = []
+        for x in Z:
+            loud = np.flatnonzero(np.abs(x) > 1e-4 * np.abs(x).max())
+            clips.append(x[loud[0] : loud[-1] + 1] if loud.size else x)
+        return to_fixed_length(clips, length=n, mode="tile")
+
+    shifts = (0.0, 0.25, 0.5, 0.75)
+    C = cqt(X, sr=sr, hop_length=512, n_bins=84)
+    gammatone = gammatone_spectrogram(X, sr=sr, n_bands=64, hop_length=512)
+    E = {
+        "mel": [embed(_log_mel(X, sr))],
+        "CQT": [embed(amplitude_to_db(C, ref="max", top_db=80.0))],
+        "ERB": [embed(power_to_db(gammatone, ref="max", top_db=80.0))],
+        "mel, 4 time rolls (train and test-time average)": [
+            embed(_log_mel(np.roll(X, int(s * n), axis=1), sr)) for s in shifts
+        ],
+        "mel of trimmed, tiled clips": [embed(_log_mel(trim_tile(X), sr))],
+        "mel at 224 x 448": [embed(_log_mel(X, sr), (224, 448))],
+        "mel at 320 x 320": [embed(_log_mel(X, sr), 320)],
+    }
+    search = GridSearchCV(
+        _logistic(),
+        {"logisticregression__C": [0.003, 0.01, 0.03, 0.1, 0.3, 1.0]},
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+    )
+
+    def proba(copies, tr, te):  # train on every copy, average the copies' test probabilities
+        stacked = np.concatenate([c[tr] for c in copies])
+        model = clone(search).fit(stacked, np.tile(y[tr], len(copies)))
+        return np.mean([model.predict_proba(c[te]) for c in copies], 0)
+
+    rows = {name: [name] for name in E}
+    rows.update({"mel + CQT (probability average)": ["mel", "CQT"]})
+    rows.update({"mel + CQT + ERB (probability average)": ["mel", "CQT", "ERB"]})
+    print("| setting | accuracy |\n|---|---|")
+    for label, members in rows.items():
+        acc = []
+        for f in np.unique(folds):
+            tr, te = folds != f, folds == f
+            P = np.mean([proba(E[m], tr, te) for m in members], 0)
+            acc.append(np.mean(P.argmax(1) == y[te]) * 100)
+        print(f"| {label} | {np.mean(acc):.2f} +- {np.std(acc, ddof=1):.2f} |", flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("esc10", help="the ESC-10 folder (../shared/data/esc10)")
     parser.add_argument("fsdd", help="the FSDD folder (../shared/data/fsdd)")
     parser.add_argument("--cache", default=".cache/specsk-embedding-explore")
-    parser.add_argument("--parts", nargs="*", default=["maps", "ablation", "select", "scales"])
+    parts = ["maps", "ablation", "select", "scales", "levers"]
+    parser.add_argument("--parts", nargs="*", default=parts)
     parser.add_argument("--quick", action="store_true", help="4 clips per class and fold")
     args = parser.parse_args(argv)
     os.makedirs(args.cache, exist_ok=True)
