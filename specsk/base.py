@@ -94,9 +94,7 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        self._validate_params()
-        Xv = self._validate_input(X, reset=True)
-        self._fit(Xv, y)
+        self._fit_validated(X, y)
         return self
 
     def transform(self, X):
@@ -118,6 +116,41 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
             self._validate_params()
         Xv = self._validate_input(X, reset=False)
         return self._transform(Xv)
+
+    def fit_transform(self, X, y=None, **fit_params):
+        """Fit to ``X`` and transform it, validating ``X`` once.
+
+        Same result as ``fit(X, y).transform(X)``, without checking the batch a second time
+        (rank, dtype and the NaN/inf scan are done once).
+
+        Parameters
+        ----------
+        X, y : array-like, None or array-like
+            As in :meth:`fit`.
+        **fit_params : dict
+            Passed to ``fit`` (specsk steps take none).
+
+        Returns
+        -------
+        Xt : ndarray
+            As :meth:`transform` returns it.
+        """
+        cls = type(self)
+        if (
+            fit_params
+            or cls.fit is not SpecskTransformer.fit
+            or cls.transform is not SpecskTransformer.transform
+        ):
+            # a subclass with its own fit or transform keeps the two-step path
+            return super().fit_transform(X, y, **fit_params)
+        return self._transform(self._fit_validated(X, y))
+
+    def _fit_validated(self, X, y):
+        """``fit``'s work: check the parameters and ``X``, learn; returns the checked ``X``."""
+        self._validate_params()
+        Xv = self._validate_input(X, reset=True)
+        self._fit(Xv, y)
+        return Xv
 
     def _fit(self, X, y):
         """Learn fitted state from validated ``X``; stateless steps learn nothing."""

@@ -135,3 +135,35 @@ def test_output_dtype_must_match_the_declaration():
         check_float32_kept(Undeclared())
     with pytest.raises(AssertionError, match="integer _output_dtype"):
         check_declaration(NoDtype())
+
+
+def test_fit_transform_validates_input_once(monkeypatch):
+    X = np.random.default_rng(1).random((3, 4, 5)).astype(np.float32)
+    calls = []
+    original = SpecskTransformer._validate_input
+
+    def counting(self, X, *, reset):
+        calls.append(reset)
+        return original(self, X, reset=reset)
+
+    monkeypatch.setattr(SpecskTransformer, "_validate_input", counting)
+    est = _RowMeans()
+    Xt = est.fit_transform(X)
+    assert calls == [True]  # one check of the batch, not fit's and then transform's
+    assert est.n_features_in_ == 4 and est.n_rows_ == 4
+    np.testing.assert_array_equal(Xt, _RowMeans().fit(X).transform(X))
+    df = _RowMeans().set_output(transform="pandas").fit_transform(X)
+    assert list(df.columns) == ["mean_r0", "mean_r1", "mean_r2", "mean_r3"]
+    with pytest.raises(ValueError, match="'k' parameter"):
+        _Square(k="big").fit_transform(X)
+
+
+def test_fit_transform_keeps_an_overridden_fit():
+    class Logged(_Square):
+        def fit(self, X, y=None):
+            self.logged_ = True
+            return super().fit(X, y)
+
+    est = Logged()
+    est.fit_transform(np.ones((2, 3, 4)))
+    assert est.logged_

@@ -15,8 +15,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.utils import check_random_state
 
 from ..base import SpecskTransformer
-from ..utils import check_ragged_waveforms, check_waveforms
-from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ._common import FINITE, POSITIVE, as_clips
 
 __all__ = ["FixedLength", "merge_fragments", "split_fragments", "to_fixed_length"]
 
@@ -25,19 +25,22 @@ ALIGNS = ("start", "centre", "random")
 _LENGTHENS = {"pad": True, "tile": True, "crop": False, "pad_or_crop": True, "centre": True}
 _SHORTENS = {"pad": False, "tile": False, "crop": True, "pad_or_crop": True, "centre": True}
 
-
-def _check_length(length, name="length") -> int:
-    if isinstance(length, bool) or not isinstance(length, numbers.Integral) or length < 1:
-        raise ValueError(f"{name} must be a positive integer number of samples, got {length!r}")
-    return int(length)
-
-
-def _as_clips(X):
-    """Validated batch: a 2-D float array, or a list of 1-D float arrays when ragged."""
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        return check_waveforms(X)
-    clips = check_ragged_waveforms(X)
-    return clips
+# one declaration, shared by the functions (decorator) and the estimator
+_N_SAMPLES = Interval(numbers.Integral, 1, None, closed="left")
+_HOW_PARAMS = {
+    "mode": [StrOptions(set(MODES))],
+    "pad_value": [FINITE],
+    "align": [StrOptions(set(ALIGNS))],
+    "random_state": ["random_state"],
+}
+_TO_FIXED_LENGTH_PARAMS = {"length": [_N_SAMPLES], **_HOW_PARAMS}
+_FIXED_LENGTH_PARAMS = {
+    "length": [_N_SAMPLES, None],
+    "duration": [POSITIVE, None],
+    "sr": [POSITIVE, None],
+    **_HOW_PARAMS,
+}
+_SPLIT_PARAMS = {"length": [_N_SAMPLES], "hop": [_N_SAMPLES, None]}
 
 
 def _offsets(diff: np.ndarray, align: str, rng) -> np.ndarray:
@@ -109,6 +112,16 @@ def _fix_clips(clips, length, mode, pad_value, align, rng):
     return out
 
 
+def _to_fixed_length(X, length, mode, pad_value, align, random_state):
+    """Core of :func:`to_fixed_length` and :class:`FixedLength` on checked input."""
+    if mode == "centre":
+        align = "centre"
+    rng = check_random_state(random_state) if align == "random" else None
+    fix = _fix_clips if isinstance(X, list) else _fix_array
+    return fix(X, int(length), mode, float(pad_value), align, rng)
+
+
+@validate_params(_TO_FIXED_LENGTH_PARAMS, prefer_skip_nested_validation=True)
 def to_fixed_length(X, *, length, mode="pad", pad_value=0.0, align="start", random_state=None):
     """Make clips of any length exactly ``length`` samples long.
 
@@ -155,21 +168,7 @@ def to_fixed_length(X, *, length, mode="pad", pad_value=0.0, align="start", rand
     array([[1., 1., 1., 0., 0.],
            [1., 1., 1., 1., 1.]], dtype=float32)
     """
-    length = _check_length(length)
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    if align not in ALIGNS:
-        raise ValueError(f"align must be one of {ALIGNS}, got {align!r}")
-    if isinstance(pad_value, bool) or not isinstance(pad_value, numbers.Real):
-        raise ValueError(f"pad_value must be a real number, got {pad_value!r}")
-    if not np.isfinite(pad_value):
-        raise ValueError(f"pad_value must be finite, got {pad_value!r}")
-    if mode == "centre":
-        align = "centre"
-    rng = check_random_state(random_state) if align == "random" else None
-    Xv = _as_clips(X)
-    fix = _fix_clips if isinstance(Xv, list) else _fix_array
-    return fix(Xv, length, mode, pad_value, align, rng)
+    return _to_fixed_length(as_clips(X), length, mode, pad_value, align, random_state)
 
 
 class FixedLength(SpecskTransformer):
@@ -225,15 +224,7 @@ class FixedLength(SpecskTransformer):
     _output = "waveform"
     _kind = "audio"
     _stateless = False
-    _parameter_constraints = {
-        "length": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "duration": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "sr": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "mode": [StrOptions(set(MODES))],
-        "pad_value": [Interval(numbers.Real, None, None, closed="neither")],
-        "align": [StrOptions(set(ALIGNS))],
-        "random_state": ["random_state"],
-    }
+    _parameter_constraints = _FIXED_LENGTH_PARAMS
     _N_FEATURES_REASON = (
         "FixedLength exists to accept clips of any length (a 'feature' is a sample): a "
         "transform batch of another length than in fit is padded or cropped to length_, or "
@@ -295,11 +286,7 @@ class FixedLength(SpecskTransformer):
         length = getattr(self, "length_", None)
         if length is None:
             length = self._given_length()
-        mode = self.mode
-        align = "centre" if mode == "centre" else self.align
-        rng = check_random_state(self.random_state) if align == "random" else None
-        fix = _fix_clips if isinstance(X, list) else _fix_array
-        return fix(X, length, mode, float(self.pad_value), align, rng)
+        return _to_fixed_length(X, length, self.mode, self.pad_value, self.align, self.random_state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -323,6 +310,7 @@ def _n_fragments(lengths: np.ndarray, length: int, hop: int, pad_last: bool) -> 
     return np.where(lengths >= length, 1 + extra // hop, 0)
 
 
+@validate_params(_SPLIT_PARAMS, prefer_skip_nested_validation=True)
 def split_fragments(X, *, length, hop=None, pad_last=True, pad_value=0.0):
     """Cut every clip into fixed-length fragments (for fragment-level training).
 
@@ -368,9 +356,9 @@ def split_fragments(X, *, length, hop=None, pad_last=True, pad_value=0.0):
     >>> merge_fragments(proba, idx)          # doctest: +NORMALIZE_WHITESPACE
     array([[0.7, 0.3], [0.1, 0.9]])
     """
-    length = _check_length(length)
-    hop = length if hop is None else _check_length(hop, "hop")
-    Xv = _as_clips(X)
+    length = int(length)
+    hop = length if hop is None else int(hop)
+    Xv = as_clips(X)
     if isinstance(Xv, np.ndarray):
         groups = {Xv.shape[1]: (np.arange(len(Xv)), Xv)}
         lengths = np.full(len(Xv), Xv.shape[1])

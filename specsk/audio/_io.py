@@ -19,12 +19,32 @@ import numpy as np
 from ..base import SpecskTransformer
 from ..exceptions import AudioLoadError, SpecskWarning
 from ..utils._parallel import map_threads
-from ..utils._sklearn_compat import Interval, StrOptions
-from ._resample import _OPTIONAL_RES_TYPES, RES_TYPES, _check_res_type, _resample_clips
+from ..utils._sklearn_compat import Interval, Options, StrOptions, validate_params
+from ._common import POSITIVE
+from ._resample import RES_TYPE_CONSTRAINT, _resample_clips
 
 __all__ = ["AudioLoader", "LoadReport", "load_audio"]
 
 ON_ERROR = ("raise", "skip", "warn")
+# one declaration, shared by the function (decorator) and the estimator
+_LOADER_PARAMS = {
+    "sr": [POSITIVE, None],
+    "mono": ["boolean"],
+    "offset": [Interval(numbers.Real, 0, None, closed="left")],
+    "duration": [POSITIVE, None],
+    "on_error": [StrOptions(set(ON_ERROR))],
+    "res_type": [RES_TYPE_CONSTRAINT],
+    "n_jobs": [numbers.Integral, None],
+}
+_FLOAT_TYPES = (np.float32, np.float64)
+_LOAD_PARAMS = {
+    **_LOADER_PARAMS,
+    "dtype": [
+        Options(type, {*_FLOAT_TYPES, float}),
+        StrOptions({"float32", "float64"}),
+        Options(np.dtype, {np.dtype(t) for t in _FLOAT_TYPES}),
+    ],
+}
 
 
 @dataclass
@@ -179,33 +199,7 @@ def _read_one(path: str, offset: float, duration, mono: bool, dtype: str):
     return clip, native
 
 
-def _check_load_params(sr, mono, offset, duration, dtype, on_error, res_type):
-    if sr is not None and (
-        isinstance(sr, bool) or not isinstance(sr, numbers.Real) or not 0 < sr < np.inf
-    ):
-        raise ValueError(f"sr must be a positive number or None (native rate), got {sr!r}")
-    if not isinstance(mono, bool | np.bool_):
-        raise ValueError(f"mono must be True or False, got {mono!r}")
-    if isinstance(offset, bool) or not isinstance(offset, numbers.Real) or not 0 <= offset < np.inf:
-        raise ValueError(f"offset must be a finite number of seconds >= 0, got {offset!r}")
-    if duration is not None and (
-        isinstance(duration, bool)
-        or not isinstance(duration, numbers.Real)
-        or not 0 < duration < np.inf
-    ):
-        raise ValueError(f"duration must be a positive number of seconds or None, got {duration!r}")
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise ValueError(f"dtype must be np.float32 or np.float64, got {dtype!r}")
-    if on_error not in ON_ERROR:
-        raise ValueError(f"on_error must be one of {ON_ERROR}, got {on_error!r}")
-    _check_res_type(res_type)
-    return dt
-
-
+@validate_params(_LOAD_PARAMS, prefer_skip_nested_validation=True)
 def load_audio(
     paths,
     *,
@@ -271,9 +265,14 @@ def load_audio(
     >>> print(report)                                                # doctest: +SKIP
     LoadReport: 2 of 2 files loaded at sr=16000
     """
-    dt = _check_load_params(sr, mono, offset, duration, dtype, on_error, res_type)
-    paths = check_paths(paths)
-    args = (float(offset), duration, bool(mono), dt.name)
+    return _load_audio(
+        check_paths(paths), sr, mono, offset, duration, dtype, on_error, res_type, n_jobs
+    )
+
+
+def _load_audio(paths, sr, mono, offset, duration, dtype, on_error, res_type, n_jobs):
+    """Core of :func:`load_audio` and :class:`AudioLoader` on checked paths and parameters."""
+    args = (float(offset), duration, bool(mono), np.dtype(dtype).name)
 
     def attempt(i, p):
         try:
@@ -379,15 +378,7 @@ class AudioLoader(SpecskTransformer):
     _output = "waveform"
     _kind = "audio"
     _stateless = True
-    _parameter_constraints = {
-        "sr": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "mono": ["boolean"],
-        "offset": [Interval(numbers.Real, 0, None, closed="left")],
-        "duration": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "on_error": [StrOptions(set(ON_ERROR))],
-        "res_type": [StrOptions(set(RES_TYPES + _OPTIONAL_RES_TYPES))],
-        "n_jobs": [numbers.Integral, None],
-    }
+    _parameter_constraints = _LOADER_PARAMS
 
     def __init__(
         self,
@@ -412,15 +403,16 @@ class AudioLoader(SpecskTransformer):
         return check_paths(X, name="X")
 
     def _transform(self, X):
-        clips, self.load_report_ = load_audio(
+        clips, self.load_report_ = _load_audio(
             X,
-            sr=self.sr,
-            mono=self.mono,
-            offset=self.offset,
-            duration=self.duration,
-            on_error=self.on_error,
-            res_type=self.res_type,
-            n_jobs=self.n_jobs,
+            self.sr,
+            self.mono,
+            self.offset,
+            self.duration,
+            np.float32,
+            self.on_error,
+            self.res_type,
+            self.n_jobs,
         )
         return clips
 

@@ -9,6 +9,11 @@ from ..utils._sklearn_compat import _check_feature_names
 __all__ = ["ToMono", "to_mono"]
 
 
+def _to_mono(X):
+    """Core of :func:`to_mono` and :class:`ToMono` on a checked 2-D or 3-D batch."""
+    return X if X.ndim == 2 else X.mean(axis=1, dtype=X.dtype)
+
+
 def to_mono(X):
     """Average the channels of a batch of clips.
 
@@ -29,8 +34,7 @@ def to_mono(X):
     >>> to_mono(np.ones((3, 2, 100), dtype=np.float32)).shape
     (3, 100)
     """
-    X = check_waveforms(X, allow_multichannel=True)
-    return X if X.ndim == 2 else X.mean(axis=1, dtype=X.dtype)
+    return _to_mono(check_waveforms(X, allow_multichannel=True))
 
 
 class ToMono(SpecskTransformer):
@@ -70,7 +74,7 @@ class ToMono(SpecskTransformer):
         pass
 
     def _transform(self, X):
-        return X if X.ndim == 2 else X.mean(axis=1, dtype=X.dtype)
+        return _to_mono(X)
 
     def _n_features_bookkeeping(self, X_orig, arr, *, reset):
         # any clip length and channel count is valid: record n_features_in_ in fit, but never

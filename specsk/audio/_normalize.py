@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..base import SpecskTransformer
-from ..utils import check_ragged_waveforms, check_waveforms
-from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._sklearn_compat import StrOptions, validate_params
+from ._common import FINITE, POSITIVE, as_clips
 
 __all__ = ["Normalize", "normalize"]
 
 _METHODS = ("peak", "rms")
-
-
-def _check_params(method, target, target_db, eps):
-    if method not in _METHODS:
-        raise ValueError(f"method must be 'peak' or 'rms', got {method!r}")
-    for name, value, lo in (("target", target, 0.0), ("eps", eps, 0.0)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > lo:
-            raise ValueError(f"{name} must be a positive number, got {value!r}")
-    if isinstance(target_db, bool) or not isinstance(target_db, numbers.Real):
-        raise ValueError(f"target_db must be a number (dB re full scale), got {target_db!r}")
-    if not np.isfinite(target_db):
-        raise ValueError(f"target_db must be finite, got {target_db!r}")
+# one declaration, shared by the function (decorator) and the estimator
+_NORMALIZE_PARAMS = {
+    "method": [StrOptions(set(_METHODS))],
+    "target": [POSITIVE],
+    "target_db": [FINITE],
+    "eps": [POSITIVE],
+}
 
 
 def _gain(level: np.ndarray, method: str, target: float, target_db: float, eps: float):
@@ -58,6 +51,15 @@ def _normalize_clips(clips, method, target, target_db, eps):
     return [c * c.dtype.type(gi) for c, gi in zip(clips, g, strict=True)]
 
 
+def _normalize(X, method, target, target_db, eps):
+    """Core of :func:`normalize` and :class:`Normalize` on checked input and parameters."""
+    args = (method, float(target), float(target_db), float(eps))
+    if isinstance(X, list):
+        return _normalize_clips(X, *args)
+    return _normalize_array(X, *args)
+
+
+@validate_params(_NORMALIZE_PARAMS, prefer_skip_nested_validation=True)
 def normalize(X, *, method="peak", target=1.0, target_db=-20.0, eps=1e-8):
     """Scale every clip to a target peak or RMS level.
 
@@ -91,13 +93,7 @@ def normalize(X, *, method="peak", target=1.0, target_db=-20.0, eps=1e-8):
     >>> normalize(X).max(axis=1)
     array([0.5, 1. ], dtype=float32)
     """
-    _check_params(method, target, target_db, eps)
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        return _normalize_array(
-            check_waveforms(X, allow_multichannel=True), method, target, target_db, eps
-        )
-    clips = check_ragged_waveforms(X, allow_multichannel=True)
-    return _normalize_clips(clips, method, target, target_db, eps)
+    return _normalize(as_clips(X, allow_multichannel=True), method, target, target_db, eps)
 
 
 class Normalize(SpecskTransformer):
@@ -136,12 +132,7 @@ class Normalize(SpecskTransformer):
     _output = "waveform"
     _kind = "audio"
     _stateless = True
-    _parameter_constraints = {
-        "method": [StrOptions(set(_METHODS))],
-        "target": [Interval(numbers.Real, 0, None, closed="neither")],
-        "target_db": [Interval(numbers.Real, None, None, closed="neither")],
-        "eps": [Interval(numbers.Real, 0, None, closed="neither")],
-    }
+    _parameter_constraints = _NORMALIZE_PARAMS
     _expected_failed_checks = {
         "check_n_features_in_after_fitting": (
             "Normalize is stateless and works clip by clip on clips of any length by design, "
@@ -159,10 +150,7 @@ class Normalize(SpecskTransformer):
         return True
 
     def _transform(self, X):
-        args = (self.method, float(self.target), float(self.target_db), float(self.eps))
-        if isinstance(X, list):
-            return _normalize_clips(X, *args)
-        return _normalize_array(X, *args)
+        return _normalize(X, self.method, self.target, self.target_db, self.eps)
 
     @classmethod
     def _get_test_params(cls):

@@ -10,14 +10,13 @@ layout needs two transposes), so the loop is the fast path here. The other filte
 
 from __future__ import annotations
 
-import numbers
 from collections import defaultdict
 
 import numpy as np
 
 from ..base import SpecskTransformer
-from ..utils import check_ragged_waveforms, check_sr, check_waveforms
-from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._sklearn_compat import StrOptions, validate_params
+from ._common import POSITIVE, as_clips
 
 __all__ = ["RES_TYPES", "Resample", "resample"]
 
@@ -34,15 +33,14 @@ _OPTIONAL_RES_TYPES = (
     "sinc_medium",
     "sinc_fastest",
 )
-
-
-def _check_res_type(res_type) -> str:
-    if res_type not in RES_TYPES + _OPTIONAL_RES_TYPES:
-        raise ValueError(
-            f"res_type must be one of {RES_TYPES + _OPTIONAL_RES_TYPES} (librosa's names), got "
-            f"{res_type!r}"
-        )
-    return res_type
+# librosa's filter names; shared with the loader (specsk.audio._io)
+RES_TYPE_CONSTRAINT = StrOptions(set(RES_TYPES + _OPTIONAL_RES_TYPES))
+# one declaration, shared by the function (decorator) and the estimator
+_RESAMPLE_PARAMS = {
+    "orig_sr": [POSITIVE],
+    "target_sr": [POSITIVE],
+    "res_type": [RES_TYPE_CONSTRAINT],
+}
 
 
 def _resample_array(X: np.ndarray, orig_sr: float, target_sr: float, res_type: str) -> np.ndarray:
@@ -90,6 +88,14 @@ def _resample_clips(clips: list, orig_sr: float, target_sr: float, res_type: str
     return out
 
 
+def _resample(X, orig_sr, target_sr, res_type):
+    """Core of :func:`resample` and :class:`Resample` on checked input and parameters."""
+    if isinstance(X, list):
+        return _resample_clips(X, float(orig_sr), float(target_sr), res_type)
+    return _resample_array(X, float(orig_sr), float(target_sr), res_type)
+
+
+@validate_params(_RESAMPLE_PARAMS, prefer_skip_nested_validation=True)
 def resample(X, *, orig_sr, target_sr, res_type="soxr_hq"):
     """Resample a batch of clips from ``orig_sr`` to ``target_sr``.
 
@@ -123,15 +129,7 @@ def resample(X, *, orig_sr, target_sr, res_type="soxr_hq"):
     >>> resample(X, orig_sr=8000, target_sr=16000).shape
     (4, 16000)
     """
-    orig_sr = check_sr(orig_sr, name="orig_sr")
-    target_sr = check_sr(target_sr, name="target_sr")
-    res_type = _check_res_type(res_type)
-    if isinstance(X, np.ndarray) and X.dtype != object:
-        return _resample_array(
-            check_waveforms(X, allow_multichannel=True), orig_sr, target_sr, res_type
-        )
-    clips = check_ragged_waveforms(X, allow_multichannel=True)
-    return _resample_clips(clips, orig_sr, target_sr, res_type)
+    return _resample(as_clips(X, allow_multichannel=True), orig_sr, target_sr, res_type)
 
 
 class Resample(SpecskTransformer):
@@ -169,11 +167,7 @@ class Resample(SpecskTransformer):
     _output = "waveform"
     _kind = "audio"
     _stateless = True
-    _parameter_constraints = {
-        "orig_sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "target_sr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "res_type": [StrOptions(set(RES_TYPES + _OPTIONAL_RES_TYPES))],
-    }
+    _parameter_constraints = _RESAMPLE_PARAMS
     _expected_failed_checks = {
         "check_n_features_in_after_fitting": (
             "Resample accepts clips of any length by design (a 'feature' is a sample), so a "
@@ -190,9 +184,7 @@ class Resample(SpecskTransformer):
         return True
 
     def _transform(self, X):
-        if isinstance(X, list):
-            return _resample_clips(X, float(self.orig_sr), float(self.target_sr), self.res_type)
-        return _resample_array(X, float(self.orig_sr), float(self.target_sr), self.res_type)
+        return _resample(X, self.orig_sr, self.target_sr, self.res_type)
 
     @classmethod
     def _get_test_params(cls):

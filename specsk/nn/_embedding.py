@@ -13,14 +13,13 @@ import torch
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._chunking import iter_batches
-from ..utils._sklearn_compat import Interval, StrOptions
-from ..utils._validation import check_spectrograms
+from ..utils._sklearn_compat import Interval, StrOptions, validate_params
+from ..utils._validation import Names, Pair, as_names, as_pair, check_spectrograms
 from ._efficientnet import (
     BACKBONES,
     HEAD_CHANNELS,
     EfficientNetLite0,
     EfficientNetLite2,
-    _as_size,
     fuse_batch_norm,
     prepare_images,
 )
@@ -32,55 +31,48 @@ _MODELS = ("efficientnet_lite0", "efficientnet_lite2")
 _N_BLOCKS = {"efficientnet_lite0": 16, "efficientnet_lite2": 21}
 _TIME_STATS = ("mean", "std", "max")
 
+# one declaration, shared by the functions (decorator) and the estimator; whether a block
+# exists in the chosen model is a cross-parameter check, made once in _layer_blocks
+_LAYERS = {"pool", *(f"block{k}" for k in range(max(_N_BLOCKS.values())))}
+_EMBEDDING_SIZE_PARAMS = {
+    "model": [StrOptions(set(_MODELS))],
+    "layer": [Names(_LAYERS)],
+    "pooling": [StrOptions({"mean"}), Pair(numbers.Integral, 1, None, closed="left", scalar=False)],
+    "time_stats": [Names(_TIME_STATS), None],
+}
+_EMBEDDING_PARAMS = {
+    **_EMBEDDING_SIZE_PARAMS,
+    "input_size": [Pair(numbers.Integral, 8, None, closed="left", names=("height", "width"))],
+    "channel_mode": [StrOptions({"repeat", "as_is"})],
+    "scaling": [StrOptions({"minmax", "none"})],
+    "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+    "device": [str],
+    "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
+    "progress": ["boolean"],
+    "weights_path": [str, os.PathLike, None],
+}
 
-def _parse_layer(layer: str, model: str = "efficientnet_lite0") -> int | None:
-    n_blocks = _N_BLOCKS.get(model, 16)
-    if layer == "pool":
-        return None
-    if isinstance(layer, str) and layer.startswith("block") and layer[5:].isdigit():
-        k = int(layer[5:])
-        if 0 <= k < n_blocks:
-            return k
-    raise ValueError(
-        f"layer must be 'pool' (the 1280 head channels) or 'block0' ... "
-        f"'block{n_blocks - 1}' (an intermediate block of {model}), or a tuple of these, "
-        f"got {layer!r}"
-    )
 
-
-def _parse_layers(layer, model: str) -> list[int | None]:
-    """One layer name or a non-empty tuple/list of distinct names -> block indices."""
-    names = [layer] if isinstance(layer, str) else layer
-    if not isinstance(names, tuple | list) or not names:
+def _layer_blocks(layer, model: str) -> list[int | None]:
+    """Block index of each (checked) layer name, ``None`` for the head, in ``model``."""
+    n_blocks = _N_BLOCKS[model]
+    blocks = [None if name == "pool" else int(name[5:]) for name in as_names(layer)]
+    if any(b is not None and b >= n_blocks for b in blocks):
         raise ValueError(
-            f"layer must be a layer name ('pool', 'block7', ...) or a non-empty tuple of "
-            f"them, got {layer!r}"
+            f"layer must be 'pool' (the 1280 head channels) or 'block0' ... "
+            f"'block{n_blocks - 1}' (an intermediate block of {model}), or a tuple of these, "
+            f"got {layer!r}"
         )
-    blocks = [_parse_layer(name, model) for name in names]
-    if len(set(blocks)) != len(blocks):
-        raise ValueError(f"layer lists a layer twice: {layer!r}")
     return blocks
 
 
-def _layer_names(layer) -> list[str]:
-    return [layer] if isinstance(layer, str) else list(layer)
+def _grid(pooling) -> tuple[int, int] | None:
+    """A checked ``pooling``: ``None`` for the global mean, else ``(n_freq, n_time)``."""
+    return None if isinstance(pooling, str) else as_pair(pooling, integer=True)
 
 
-def _parse_time_stats(time_stats) -> tuple[str, ...] | None:
-    if time_stats is None:
-        return None
-    stats = (time_stats,) if isinstance(time_stats, str) else time_stats
-    if (
-        isinstance(stats, tuple | list)
-        and stats
-        and all(isinstance(t, str) and t in _TIME_STATS for t in stats)
-        and len(set(stats)) == len(stats)
-    ):
-        return tuple(stats)
-    raise ValueError(
-        f"time_stats must be None or a non-empty tuple of distinct names from {_TIME_STATS}, "
-        f"got {time_stats!r}"
-    )
+def _stats(time_stats) -> tuple[str, ...] | None:
+    return None if time_stats is None else as_names(time_stats)
 
 
 def _layer_channels(model: str, blocks) -> list[int]:
@@ -90,14 +82,19 @@ def _layer_channels(model: str, blocks) -> list[int]:
     return [HEAD_CHANNELS if b is None else out[b] for b in blocks]
 
 
+@validate_params(_EMBEDDING_SIZE_PARAMS, prefer_skip_nested_validation=True)
 def embedding_size(*, model="efficientnet_lite0", layer="pool", pooling="mean", time_stats=None):
     """Number of features :func:`pretrained_cnn_embedding` returns for these settings.
 
     Computed from the architecture's table, without loading the network.
     """
-    grid = _parse_pooling(pooling) or (1, 1)
-    stats = _parse_time_stats(time_stats) or ("mean",)
-    channels = _layer_channels(model, _parse_layers(layer, model))
+    return _embedding_size(model, layer, pooling, time_stats)
+
+
+def _embedding_size(model, layer, pooling, time_stats) -> int:
+    grid = _grid(pooling) or (1, 1)
+    stats = _stats(time_stats) or ("mean",)
+    channels = _layer_channels(model, _layer_blocks(layer, model))
     return sum(channels) * grid[0] * grid[1] * len(stats)
 
 
@@ -132,32 +129,14 @@ def _pool_map(h, grid, stats):
     return out.flatten(1)
 
 
-def _parse_pooling(pooling) -> tuple[int, int] | None:
-    if isinstance(pooling, str) and pooling == "mean":
-        return None
-    if (
-        isinstance(pooling, tuple)
-        and len(pooling) == 2
-        and all(
-            isinstance(g, numbers.Integral) and not isinstance(g, bool) and g >= 1 for g in pooling
-        )
-    ):
-        return (int(pooling[0]), int(pooling[1]))
-    raise ValueError(
-        "pooling must be 'mean' (global average) or a (n_freq, n_time) tuple of positive "
-        f"ints (average over a grid of cells), got {pooling!r}"
-    )
-
-
 @functools.lru_cache(maxsize=4)
 def _inference_model(model: str, weights_path, device: str):
     """The frozen backbone, batch norm folded, channels-last; cached per process.
 
     Kept out of the estimators, so they pickle and clone without torch state, and fitting many
-    pipelines (a grid search) loads and verifies the weights once.
+    pipelines (a grid search) loads and verifies the weights once. ``model`` is a checked
+    name.
     """
-    if model not in _MODELS:
-        raise ValueError(f"model must be one of {list(_MODELS)}, got {model!r}")
     net = fuse_batch_norm(BACKBONES[model](pretrained=True, weights_path=weights_path))
     return net.to(device=torch.device(device), memory_format=torch.channels_last)
 
@@ -187,6 +166,7 @@ def _check_channels(n_channels: int, channel_mode: str) -> None:
         )
 
 
+@validate_params(_EMBEDDING_PARAMS, prefer_skip_nested_validation=True)
 def pretrained_cnn_embedding(
     S,
     *,
@@ -272,18 +252,47 @@ def pretrained_cnn_embedding(
     >>> pretrained_cnn_embedding(S, input_size=64).shape
     (2, 1280)
     """
-    S = check_spectrograms(S, name="S")
+    return _pretrained_cnn_embedding(
+        check_spectrograms(S, name="S"),
+        model=model,
+        layer=layer,
+        pooling=pooling,
+        time_stats=time_stats,
+        input_size=input_size,
+        channel_mode=channel_mode,
+        scaling=scaling,
+        batch_size=batch_size,
+        device=device,
+        n_threads=n_threads,
+        progress=progress,
+        weights_path=weights_path,
+    )
+
+
+def _pretrained_cnn_embedding(
+    S,
+    *,
+    model,
+    layer,
+    pooling,
+    time_stats,
+    input_size,
+    channel_mode,
+    scaling,
+    batch_size,
+    device,
+    n_threads,
+    progress,
+    weights_path,
+):
+    """Core of :func:`pretrained_cnn_embedding` and the estimator, on checked input."""
     out_dtype = S.dtype
     S4 = S[:, np.newaxis] if S.ndim == 3 else S
     _check_channels(S4.shape[1], channel_mode)
-    if model not in _MODELS:
-        raise ValueError(f"model must be one of {list(_MODELS)}, got {model!r}")
-    blocks = _parse_layers(layer, model)
-    grid = _parse_pooling(pooling)
-    stats = _parse_time_stats(time_stats)
-    size = _as_size(input_size)
-    if scaling not in ("minmax", "none"):
-        raise ValueError(f"scaling must be 'minmax' or 'none', got {scaling!r}")
+    blocks = _layer_blocks(layer, model)
+    grid = _grid(pooling)
+    stats = _stats(time_stats)
+    size = as_pair(input_size, integer=True)
     net = _inference_model(model, None if weights_path is None else os.fspath(weights_path), device)
     dev = torch.device(device)
     slices = list(iter_batches(len(S4), batch_size))
@@ -369,20 +378,7 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
     # compute the embedding once for all folds
     _learns_from_data = False
 
-    _parameter_constraints: ClassVar[dict] = {
-        "model": [StrOptions(set(_MODELS))],
-        "layer": [str, tuple, list],
-        "pooling": [StrOptions({"mean"}), tuple],
-        "time_stats": [None, str, tuple, list],
-        "input_size": [Interval(numbers.Integral, 8, None, closed="left"), tuple],
-        "channel_mode": [StrOptions({"repeat", "as_is"})],
-        "scaling": [StrOptions({"minmax", "none"})],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "device": [str],
-        "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "progress": ["boolean"],
-        "weights_path": [str, os.PathLike, None],
-    }
+    _parameter_constraints: ClassVar[dict] = _EMBEDDING_PARAMS
 
     def __init__(
         self,
@@ -417,16 +413,16 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
         return {k: getattr(self, k) for k in self._parameter_constraints}
 
     def _fit(self, X, y):
-        _as_size(self.input_size)
         n_channels = 1 if X.ndim == 3 else X.shape[1]
         _check_channels(n_channels, self.channel_mode)
+        blocks = _layer_blocks(self.layer, self.model)
         wp = None if self.weights_path is None else os.fspath(self.weights_path)
         # load (and verify) now, so that a missing package or a bad file fails in fit
         _inference_model(self.model, wp, self.device)
         self.n_channels_in_ = n_channels
-        self.layer_channels_ = _layer_channels(self.model, _parse_layers(self.layer, self.model))
-        self.n_features_out_ = embedding_size(
-            model=self.model, layer=self.layer, pooling=self.pooling, time_stats=self.time_stats
+        self.layer_channels_ = _layer_channels(self.model, blocks)
+        self.n_features_out_ = _embedding_size(
+            self.model, self.layer, self.pooling, self.time_stats
         )
         self.weights_sha256_ = WEIGHTS[self.model.rsplit("_", 1)[1]][4]
 
@@ -437,13 +433,13 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
                 f"X has {n_channels}-channel spectrograms but {type(self).__name__} was "
                 f"fitted on {self.n_channels_in_}-channel ones"
             )
-        return pretrained_cnn_embedding(X, **self._params())
+        return _pretrained_cnn_embedding(X, **self._params())
 
     def _feature_names(self) -> list[str]:
-        grid = _parse_pooling(self.pooling)
-        stats = _parse_time_stats(self.time_stats)
+        grid = _grid(self.pooling)
+        stats = _stats(self.time_stats)
         names = []
-        for layer, n_channels in zip(_layer_names(self.layer), self.layer_channels_, strict=True):
+        for layer, n_channels in zip(as_names(self.layer), self.layer_channels_, strict=True):
             for c in range(n_channels):
                 if grid is None and stats is None:
                     names.append(f"effnet_{layer}_{c}")

@@ -161,13 +161,13 @@ def test_all_files_failing_with_skip(wavs):
 @pytest.mark.parametrize(
     "kwargs, exc, match",
     [
-        ({"sr": -1}, ValueError, "sr must be a positive number or None"),
-        ({"on_error": "ignore"}, ValueError, "on_error must be one of"),
-        ({"offset": -0.5}, ValueError, "offset must be"),
-        ({"duration": 0}, ValueError, "duration must be"),
-        ({"dtype": np.int16}, ValueError, "dtype must be np.float32 or np.float64"),
-        ({"res_type": "nearest"}, ValueError, "res_type must be one of"),
-        ({"mono": "yes"}, ValueError, "mono must be True or False"),
+        ({"sr": -1}, ValueError, "'sr' parameter"),
+        ({"on_error": "ignore"}, ValueError, "'on_error' parameter"),
+        ({"offset": -0.5}, ValueError, "'offset' parameter"),
+        ({"duration": 0}, ValueError, "'duration' parameter"),
+        ({"dtype": np.int16}, ValueError, "'dtype' parameter"),
+        ({"res_type": "nearest"}, ValueError, "'res_type' parameter"),
+        ({"mono": "yes"}, ValueError, "'mono' parameter"),
     ],
 )
 def test_bad_parameters(wavs, kwargs, exc, match):

@@ -70,9 +70,9 @@ def test_normalize_bad_input(X, exc, match):
 def test_normalize_bad_parameters():
     with pytest.raises(InvalidParameterError, match="'method' parameter"):
         Normalize(method="loudness").transform(np.ones((1, 4)))
-    with pytest.raises(ValueError, match="method must be 'peak' or 'rms'"):
+    with pytest.raises(ValueError, match="'method' parameter"):
         normalize(np.ones((1, 4)), method="lufs")
-    with pytest.raises(ValueError, match="target must be a positive number"):
+    with pytest.raises(ValueError, match="'target' parameter"):
         normalize(np.ones((1, 4)), target=0)
 
 
@@ -119,9 +119,9 @@ def test_resample_bad_input_and_parameters():
         Resample().transform(np.ones(8))
     with pytest.raises(TypeError, match="real numbers"):
         Resample().transform(np.array([["a", "b"]]))
-    with pytest.raises(ValueError, match="target_sr must be a positive number"):
+    with pytest.raises(ValueError, match="'target_sr' parameter"):
         resample(np.ones((1, 8)), orig_sr=8000, target_sr=0)
-    with pytest.raises(ValueError, match="res_type must be one of"):
+    with pytest.raises(ValueError, match="'res_type' parameter"):
         resample(np.ones((1, 8)), orig_sr=8000, target_sr=4000, res_type="cubic")
     with pytest.raises(InvalidParameterError, match="'orig_sr' parameter"):
         Resample(orig_sr=-5).transform(np.ones((1, 8)))

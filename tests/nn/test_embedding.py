@@ -152,9 +152,9 @@ def test_errors():
         PretrainedCNNEmbedding(layer=7).fit(S)
     with pytest.raises(InvalidParameterError, match="input_size"):
         PretrainedCNNEmbedding(input_size=4).fit(S)
-    with pytest.raises(ValueError, match=r"input_size must be an int or a .height, width. pair"):
+    with pytest.raises(ValueError, match="'input_size' parameter"):
         PretrainedCNNEmbedding(input_size=(4, 4)).fit(S)
-    with pytest.raises(ValueError, match="layer must be 'pool'"):
+    with pytest.raises(ValueError, match="'layer' parameter"):
         pretrained_cnn_embedding(S, layer="head")
     with pytest.raises(ValueError, match="a 2-D array"):
         PretrainedCNNEmbedding(**SMALL).fit(S[0])
@@ -199,9 +199,9 @@ def test_pooling_errors():
     S = spectrograms(n=2)
     with pytest.raises(InvalidParameterError, match="pooling"):
         PretrainedCNNEmbedding(pooling="max").fit(S)
-    with pytest.raises(ValueError, match=r"pooling must be .mean. .global average. or a"):
+    with pytest.raises(ValueError, match="'pooling' parameter"):
         PretrainedCNNEmbedding(pooling=(0, 2), **SMALL).fit(S)
-    with pytest.raises(ValueError, match="pooling must be"):
+    with pytest.raises(ValueError, match="'pooling' parameter"):
         pretrained_cnn_embedding(S, pooling=(2,), **SMALL)
 
 
@@ -247,8 +247,8 @@ def test_several_layers_are_concatenated_in_one_pass():
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"layer": ("block4", "block4")}, "twice"),
-        ({"layer": ()}, "non-empty"),
+        ({"layer": ("block4", "block4")}, "'layer' parameter"),
+        ({"layer": ()}, "'layer' parameter"),
         ({"layer": "block16"}, "block15"),
         ({"time_stats": ("median",)}, "time_stats"),
         ({"time_stats": ("mean", "mean")}, "time_stats"),
