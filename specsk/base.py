@@ -39,6 +39,7 @@ the public ``fit``/``transform`` here do parameter validation, input validation,
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import ClassVar
 
 import numpy as np
@@ -46,6 +47,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .utils._metadata import get_metadata, with_metadata
 from .utils._sklearn_compat import _check_feature_names
 from .utils._validation import (
     check_ragged_waveforms,
@@ -55,6 +57,10 @@ from .utils._validation import (
 )
 
 __all__ = ["FeatureExtractorMixin", "SpecskTransformer", "get_specsk_tags"]
+
+# the metadata of the input of the fit/transform call in progress (per thread and nesting
+# level), so that _fit/_transform can read what they were not given without state on self
+_INPUT_META: ContextVar[dict] = ContextVar("specsk_input_meta", default={})  # noqa: B039
 
 
 class SpecskTransformer(TransformerMixin, BaseEstimator):
@@ -73,6 +79,9 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
     _kind: ClassVar[str] = "other"
     _stateless: ClassVar[bool] = True
     _spectrogram_ranks: ClassVar[tuple[int, ...]] = (3, 4)
+    # the parameter that must equal the sample rate the input carries (see specsk.utils
+    # .SignalArray); None when the step has no such parameter
+    _sr_param: ClassVar[str | None] = "sr"
     # every __init__ parameter needs an entry (tests/test_common.py checks it)
     _parameter_constraints: ClassVar[dict] = {}
     # {sklearn check name: why it cannot apply}; read by tests/test_common.py
@@ -114,8 +123,14 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
             check_is_fitted(self)
         else:
             self._validate_params()
+        meta = self._check_metadata(X)
         Xv = self._validate_input(X, reset=False)
-        return self._transform(Xv)
+        token = _INPUT_META.set(meta)
+        try:
+            Xt = self._transform(Xv)
+        finally:
+            _INPUT_META.reset(token)
+        return self._tag_output(Xt, meta)
 
     def fit_transform(self, X, y=None, **fit_params):
         """Fit to ``X`` and transform it, validating ``X`` once.
@@ -143,13 +158,29 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
         ):
             # a subclass with its own fit or transform keeps the two-step path
             return super().fit_transform(X, y, **fit_params)
-        return self._transform(self._fit_validated(X, y))
-
-    def _fit_validated(self, X, y):
-        """``fit``'s work: check the parameters and ``X``, learn; returns the checked ``X``."""
         self._validate_params()
+        meta = self._check_metadata(X)
+        token = _INPUT_META.set(meta)
+        try:
+            Xt = self._transform(self._fit_validated(X, y, validated=True))
+        finally:
+            _INPUT_META.reset(token)
+        return self._tag_output(Xt, meta)
+
+    def _fit_validated(self, X, y, *, validated=False):
+        """``fit``'s work: check the parameters and ``X``, learn; returns the checked ``X``."""
+        if validated:  # fit_transform checked the parameters and the metadata
+            Xv = self._validate_input(X, reset=True)
+            self._fit(Xv, y)
+            return Xv
+        self._validate_params()
+        meta = self._check_metadata(X)
         Xv = self._validate_input(X, reset=True)
-        self._fit(Xv, y)
+        token = _INPUT_META.set(meta)
+        try:
+            self._fit(Xv, y)
+        finally:
+            _INPUT_META.reset(token)
         return Xv
 
     def _fit(self, X, y):
@@ -157,6 +188,70 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
 
     def _transform(self, X):  # pragma: no cover - abstract
         raise NotImplementedError
+
+    # -- signal metadata --------------------------------------------------------------------
+    def _own_sr(self):
+        """The step's explicit sample rate (its ``_sr_param``), or ``None``."""
+        name = self._sr_param
+        if name is None or name not in self._parameter_constraints:
+            return None
+        value = getattr(self, name, None)
+        return float(value) if isinstance(value, int | float | np.number) else None
+
+    def _check_metadata(self, X) -> dict:
+        """Read the metadata ``X`` carries and check it against the step's parameters.
+
+        Called on the raw input, before it is converted to a plain array. A sample rate that
+        disagrees with the step's explicit ``sr`` (or ``_sr_param``) is an error.
+        """
+        meta = get_metadata(X)
+        sr_in = meta.get("sr")
+        if sr_in is not None:
+            own = self._own_sr()
+            if own is not None and own != sr_in:
+                name, cls = self._sr_param, type(self).__name__
+                raise ValueError(
+                    f"{cls} has {name}={own:g} but its input was made at sr={sr_in:g} Hz (the "
+                    f"sample rate the upstream step, e.g. AudioLoader, Resample or "
+                    f"FixedLength, tagged it with). Sample rates must agree: set "
+                    f"{cls}({name}={sr_in:g}), or resample first with "
+                    f"Resample(orig_sr={sr_in:g}, target_sr={own:g})."
+                )
+        return meta
+
+    def _input_metadata(self) -> dict:
+        """Metadata of the input of the ``fit``/``transform`` call in progress (``{}``)."""
+        return _INPUT_META.get()
+
+    def _effective_sr(self, meta=None):
+        """The step's explicit sample rate, else the input's, else ``None``."""
+        own = self._own_sr()
+        if own is not None:
+            return own
+        return (self._input_metadata() if meta is None else meta).get("sr")
+
+    def _output_metadata(self, meta: dict, Xt) -> dict | None:
+        """Metadata of the output ``Xt`` given the input's ``meta``.
+
+        Default: feature tables and predictions carry none; a waveform-to-image step that
+        does not say more tags its images with ``sr`` only; every other step keeps the
+        input's metadata (coordinates that no longer fit the output's shape are dropped) and
+        adds its own ``sr``. Producers override this.
+        """
+        if self._output not in ("waveform", "spectrogram", "labels"):
+            return None
+        sr = self._effective_sr(meta)
+        if self._input in ("waveform", "ragged", "multichannel", "paths") and self._output != (
+            "waveform"
+        ):
+            return None if sr is None else {"sr": sr}
+        out = dict(meta)
+        if sr is not None:
+            out["sr"] = sr
+        return out
+
+    def _tag_output(self, Xt, meta: dict):
+        return with_metadata(Xt, self._output_metadata(meta, Xt))
 
     # -- validation -------------------------------------------------------------------------
     def _validate_input(self, X, *, reset: bool):

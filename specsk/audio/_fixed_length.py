@@ -270,9 +270,13 @@ class FixedLength(SpecskTransformer):
                 f"length={self.length!r} and duration={self.duration!r}"
             )
         if self.duration is not None:
-            if self.sr is None:
-                raise ValueError("duration needs sr: FixedLength(duration=1.0, sr=22050)")
-            return max(1, round(self.duration * self.sr))
+            sr = self._effective_sr()  # sr, else the sample rate the input carries
+            if sr is None:
+                raise ValueError(
+                    "duration needs sr: FixedLength(duration=1.0, sr=22050), or input that "
+                    "carries its sample rate (from AudioLoader or Resample)"
+                )
+            return max(1, round(self.duration * sr))
         return self.length
 
     def _fit(self, X, y):

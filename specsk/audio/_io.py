@@ -416,6 +416,10 @@ class AudioLoader(SpecskTransformer):
         )
         return clips
 
+    def _output_metadata(self, meta, Xt):
+        sr = self.load_report_.sr  # sr, or the files' common native rate with sr=None
+        return None if sr is None else {"sr": sr}
+
     @classmethod
     def _make_test_input(cls, rng=None, rank=None):
         """Write 8 short int16 WAV files (two tone classes) to a temporary folder.

@@ -183,8 +183,14 @@ class Resample(SpecskTransformer):
     def _accepts_multichannel(self) -> bool:
         return True
 
+    # the input's sample rate (when it carries one) must be orig_sr
+    _sr_param = "orig_sr"
+
     def _transform(self, X):
         return _resample(X, self.orig_sr, self.target_sr, self.res_type)
+
+    def _output_metadata(self, meta, Xt):
+        return {**meta, "sr": float(self.target_sr)}
 
     @classmethod
     def _get_test_params(cls):

@@ -121,6 +121,29 @@ class STFTParamsMixin:
         self._stft_kwargs()
         self.n_times_ = X.shape[-1]
 
+    def _bin_frequencies(self, sr):
+        """Frequency of every output bin in Hz (``None`` when bins are not frequencies)."""
+        return getattr(self, "frequencies_", None)
+
+    def _output_metadata(self, meta, Xt):
+        """``sr``, ``hop_length``, bin ``frequencies`` and frame ``times`` of the images.
+
+        ``sr`` is the step's own (if it has one) or the input's; without either only
+        ``hop_length`` is known. Frame ``t`` is centred on sample ``t * hop_length``
+        (``center=True``), else on ``t * hop_length + n_fft // 2``.
+        """
+        kw = self._stft_kwargs()
+        hop = kw["hop_length"]
+        out = {"hop_length": hop}
+        sr = self._effective_sr(meta)
+        if sr is None:
+            return out
+        offset = 0 if kw["center"] else kw["n_fft"] // 2
+        out["sr"] = sr
+        out["times"] = (np.arange(Xt.shape[-1]) * hop + offset) / sr
+        out["frequencies"] = self._bin_frequencies(sr)
+        return out
+
 
 def n_workers(n_jobs) -> int:
     """Thread count for scipy.fft and numba: the package-wide policy (``effective_n_threads``)."""

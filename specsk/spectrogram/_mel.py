@@ -199,6 +199,8 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
         The float32 mel filter bank, built in ``fit``.
     n_times_ : int
         Clip length seen in ``fit`` (the length :meth:`inverse_transform` returns).
+    frequencies_ : np.ndarray [shape=(n_mels,)]
+        Centre frequency of every mel band in Hz, low first.
 
     Notes
     -----
@@ -271,6 +273,7 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
         self.mel_basis_ = np.array(
             _mel_bank(self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax, self.htk, self.norm)
         )
+        self.frequencies_ = self._band_centres(self.sr)
 
     def _transform(self, X):
         kw = self._stft_kwargs()
@@ -282,6 +285,20 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
             X,
             batch_size=self.batch_size,
         )
+
+    def _bin_frequencies(self, sr):
+        """Centre frequency of every mel band (``librosa.mel_frequencies`` without the edges)."""
+        if "frequencies_" in self.__dict__ and float(sr) == float(self.sr):
+            return self.frequencies_
+        return self._band_centres(sr)
+
+    def _band_centres(self, sr):
+        import librosa
+
+        fmax = sr / 2 if self.fmax is None else self.fmax
+        return librosa.mel_frequencies(self.n_mels + 2, fmin=self.fmin, fmax=fmax, htk=self.htk)[
+            1:-1
+        ]
 
     def inverse_transform(self, X):
         """Waveforms from mel spectrograms: NNLS back to an STFT magnitude, then Griffin-Lim.

@@ -246,6 +246,9 @@ class STFTSpectrogram(STFTParamsMixin, SpecskTransformer):
 
         return apply_in_batches(one_batch, X, batch_size=self.batch_size)
 
+    def _bin_frequencies(self, sr):
+        return np.fft.rfftfreq(self._stft_kwargs()["n_fft"], 1.0 / sr)
+
     def inverse_transform(self, X):
         """Waveforms from STFT images.
 

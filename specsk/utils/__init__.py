@@ -2,6 +2,7 @@
 
 from ._chunking import apply_in_batches, iter_batches
 from ._extract import ExtractionResult, extract_to_disk
+from ._metadata import SignalArray, SignalList, get_metadata, with_metadata
 from ._parallel import effective_n_threads
 from ._validation import (
     as_float_array,
@@ -15,6 +16,8 @@ from ._validation import (
 
 __all__ = [
     "ExtractionResult",
+    "SignalArray",
+    "SignalList",
     "apply_in_batches",
     "as_float_array",
     "check_ragged_waveforms",
@@ -23,7 +26,9 @@ __all__ = [
     "check_waveforms",
     "effective_n_threads",
     "extract_to_disk",
+    "get_metadata",
     "is_ragged",
     "iter_batches",
     "pad_short_clips",
+    "with_metadata",
 ]

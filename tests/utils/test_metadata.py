@@ -1,0 +1,249 @@
+"""Signal metadata travels with the data (issue 10, item 5)."""
+
+from __future__ import annotations
+
+import pickle
+from typing import ClassVar
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline, make_pipeline
+
+from specsk.audio import AudioLoader, FixedLength, Normalize, Resample
+from specsk.spectrogram import MelSpectrogram, PowerToDb, STFTSpectrogram
+from specsk.utils import SignalArray, SignalList, get_metadata
+
+
+def _images():
+    X = np.arange(4 * 5 * 6, dtype=np.float32).reshape(4, 5, 6)
+    return SignalArray.wrap(
+        X, sr=8000, hop_length=4, frequencies=np.arange(5) * 100.0, times=np.arange(6) / 2000
+    )
+
+
+def _waves(n=6, sr=8000, seconds=0.25, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, int(sr * seconds))).astype(np.float32)
+    return SignalArray.wrap(X, sr=sr)
+
+
+@pytest.fixture
+def wav_paths(tmp_path):
+    import soundfile as sf
+
+    rng = np.random.default_rng(0)
+    paths = []
+    for i in range(4):
+        p = tmp_path / f"clip{i}.wav"
+        sf.write(p, 0.1 * rng.standard_normal(5000 + 300 * i), 22050, subtype="FLOAT")
+        paths.append(str(p))
+    return np.array(paths, dtype=object)
+
+
+# -- the carrier ------------------------------------------------------------------------------
+def test_asarray_is_a_plain_view_without_copy():
+    S = _images()
+    A = np.asarray(S)
+    assert type(A) is np.ndarray
+    assert np.shares_memory(A, S)
+
+
+def test_pickle_round_trip_keeps_metadata():
+    S = _images()
+    for S2 in (pickle.loads(pickle.dumps(S)), joblib.load(_dump(S))):
+        assert type(S2) is SignalArray
+        np.testing.assert_array_equal(S2, S)
+        assert S2.sr == 8000.0 and S2.hop_length == 4
+        np.testing.assert_array_equal(S2.frequencies, S.frequencies)
+        np.testing.assert_array_equal(S2.times, S.times)
+    L = pickle.loads(pickle.dumps(SignalList([np.zeros(3), np.zeros(5)], sr=16000)))
+    assert isinstance(L, SignalList) and L.sr == 16000.0 and len(L) == 2
+
+
+def _dump(obj):
+    import io
+
+    buf = io.BytesIO()
+    joblib.dump(obj, buf)
+    buf.seek(0)
+    return buf
+
+
+@pytest.mark.parametrize(
+    "key", [slice(1, 3), 2, np.array([0, 3]), np.array([True, False, True, False]), (slice(None),)]
+)
+def test_batch_indexing_keeps_metadata(key):
+    S = _images()
+    out = S[key]
+    assert isinstance(out, SignalArray)
+    assert out.sr == 8000.0 and out.hop_length == 4
+    np.testing.assert_array_equal(out.frequencies, S.frequencies)
+    np.testing.assert_array_equal(out.times, S.times)
+
+
+def test_slicing_bins_and_frames_adjusts_coordinates():
+    S = _images()
+    sub = S[:, 1:4, ::2]
+    np.testing.assert_array_equal(sub.frequencies, [100.0, 200.0, 300.0])
+    np.testing.assert_array_equal(sub.times, S.times[::2])
+    assert sub.hop_length == 8 and sub.sr == 8000.0
+    assert S[..., 2:].times.tolist() == S.times[2:].tolist()
+
+
+@pytest.mark.parametrize("key", [(slice(None), 1), (Ellipsis, 0), (slice(None), [0, 2])])
+def test_indexing_that_loses_coordinates_gives_plain_array(key):
+    assert type(_images()[key]) is np.ndarray
+
+
+def test_reductions_drop_coordinates_that_no_longer_fit():
+    S = _images()
+    assert set(S.mean(axis=-1).metadata) == {"sr"}  # frames gone
+    assert set(S.mean(axis=0).metadata) == {"sr", "hop_length", "frequencies", "times"}
+    assert type(S.sum()) is np.float32
+
+
+def test_cropping_waveform_samples_keeps_sr():
+    W = _waves()
+    assert W[:, 10:100].sr == 8000.0
+
+
+# -- producers ----------------------------------------------------------------------------------
+def test_loader_to_mel_tags_everything(wav_paths):
+    pipe = make_pipeline(
+        AudioLoader(sr=16000),
+        FixedLength(duration=0.25, mode="pad_or_crop"),  # sr taken from the input
+        Normalize(),
+        MelSpectrogram(sr=16000, n_fft=256, hop_length=64, n_mels=16),
+        PowerToDb(),
+    )
+    S = pipe.fit_transform(wav_paths)
+    assert isinstance(S, SignalArray)
+    assert S.shape == (4, 16, 63)
+    assert S.sr == 16000.0 and S.hop_length == 64
+    assert S.frequencies.shape == (16,) and np.all(np.diff(S.frequencies) > 0)
+    assert S.frequencies[-1] < 8000
+    np.testing.assert_allclose(S.times, np.arange(63) * 64 / 16000)
+    np.testing.assert_allclose(S.frequencies, pipe[3].frequencies_)
+
+
+def test_stft_takes_sr_from_input_and_plain_input_gives_hop_only():
+    W = _waves(sr=8000)
+    S = STFTSpectrogram(n_fft=64, hop_length=16).fit_transform(W)
+    np.testing.assert_allclose(S.frequencies, np.arange(33) * 125.0)
+    np.testing.assert_allclose(S.times, np.arange(S.shape[-1]) * 16 / 8000)
+    P = STFTSpectrogram(n_fft=64, hop_length=16).fit_transform(np.asarray(W))
+    assert P.metadata == {"hop_length": 16}
+
+
+def test_resample_retags_and_checks_orig_sr():
+    W = _waves(sr=8000)
+    assert Resample(orig_sr=8000, target_sr=4000).fit_transform(W).sr == 4000.0
+    with pytest.raises(ValueError, match=r"Resample has orig_sr=22050 .* sr=8000"):
+        Resample(orig_sr=22050, target_sr=4000).fit_transform(W)
+
+
+# -- consumers ----------------------------------------------------------------------------------
+def test_sr_mismatch_in_pipeline_names_step_and_values(wav_paths):
+    pipe = make_pipeline(
+        AudioLoader(sr=22050), FixedLength(duration=1.0, sr=8000), MelSpectrogram(sr=8000)
+    )
+    with pytest.raises(ValueError, match=r"FixedLength has sr=8000 .*sr=22050") as info:
+        pipe.fit(wav_paths)
+    assert "Resample(orig_sr=22050, target_sr=8000)" in str(info.value)
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_transform", "transform"])
+def test_mel_rejects_input_at_another_rate(method):
+    W = _waves(sr=16000)
+    est = MelSpectrogram(sr=22050, n_fft=64, n_mels=8)
+    if method == "transform":
+        est.fit(np.asarray(W))
+    with pytest.raises(ValueError, match=r"MelSpectrogram has sr=22050 .*sr=16000"):
+        getattr(est, method)(W)
+
+
+def test_plain_arrays_still_work_with_explicit_parameters():
+    X = np.asarray(_waves())
+    Y = make_pipeline(
+        FixedLength(duration=0.25, sr=8000), MelSpectrogram(sr=8000, n_fft=64, n_mels=8)
+    ).fit_transform(X)
+    Z = make_pipeline(
+        FixedLength(duration=0.25), MelSpectrogram(sr=8000, n_fft=64, n_mels=8)
+    ).fit_transform(_waves())
+    np.testing.assert_array_equal(np.asarray(Y), np.asarray(Z))
+    with pytest.raises(ValueError, match="duration needs sr"):
+        FixedLength(duration=0.25).fit_transform(X)
+
+
+# -- scikit-learn machinery ----------------------------------------------------------------------
+def test_clone_and_refit_keep_metadata_flowing():
+    W = _waves()
+    pipe = make_pipeline(MelSpectrogram(sr=8000, n_fft=64, n_mels=8), PowerToDb())
+    S1 = pipe.fit_transform(W)
+    S2 = clone(pipe).fit(W).transform(W)
+    assert get_metadata(S2).keys() == get_metadata(S1).keys()
+    np.testing.assert_array_equal(S2.frequencies, S1.frequencies)
+
+
+class _Spy(TransformerMixin, BaseEstimator):
+    """Records the sample rate its input carries in fit and transform."""
+
+    seen: ClassVar[list] = []
+
+    def fit(self, X, y=None):
+        self.seen.append(get_metadata(X).get("sr"))
+        self.n_features_in_ = np.shape(X)[1]
+        return self
+
+    def transform(self, X):
+        self.seen.append(get_metadata(X).get("sr"))
+        return np.asarray(X).reshape(len(X), -1)[:, :4]
+
+
+@pytest.fixture
+def seen():
+    _Spy.seen.clear()
+    yield _Spy.seen
+    _Spy.seen.clear()
+
+
+def test_metadata_reaches_every_fold_in_grid_search(seen):
+    W = _waves(n=8)
+    y = np.tile([0, 1], 4)
+    from sklearn.linear_model import LogisticRegression
+
+    pipe = Pipeline(
+        [
+            ("mel", MelSpectrogram(sr=8000, n_fft=64, n_mels=8)),
+            ("spy", _Spy()),
+            ("clf", LogisticRegression()),
+        ]
+    )
+    GridSearchCV(pipe, {"mel__n_mels": [4, 8]}, cv=2).fit(W, y)
+    assert len(seen) >= 8 and all(sr == 8000.0 for sr in seen)
+    # a grid point whose sr disagrees with the data fails (error_score="raise")
+    with pytest.raises(ValueError, match="MelSpectrogram has sr=16000"):
+        GridSearchCV(pipe, {"mel__sr": [16000]}, cv=2, error_score="raise").fit(W, y)
+
+
+def test_pipeline_memory_keeps_metadata_on_cache_hits(tmp_path, seen):
+    W = _waves()
+
+    def make():
+        return Pipeline(
+            [
+                ("mel", MelSpectrogram(sr=8000, n_fft=64, n_mels=8)),
+                ("db", PowerToDb()),
+                ("spy", _Spy()),
+            ],
+            memory=str(tmp_path),
+        )
+
+    first = make().fit(W)
+    second = make().fit(W)  # mel and db come from the cache
+    assert seen == [8000.0, 8000.0]
+    assert first.transform(W).shape == second.transform(W).shape
+    assert any(tmp_path.rglob("output.pkl"))
