@@ -25,7 +25,7 @@ import numpy as np
 from ..base import SpecskTransformer
 from ..utils import apply_in_batches, check_waveforms, pad_short_clips
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
-from ._engine import PAD_MODES, n_workers
+from ._engine import PAD_MODES, FrameMetadataMixin, n_workers
 
 __all__ = ["CQTSpectrogram", "cqt"]
 
@@ -412,7 +412,7 @@ def cqt(
     return _run(plan, X, pad_mode=pad_mode, output=output, batch_size=batch_size, n_jobs=n_jobs)
 
 
-class CQTSpectrogram(SpecskTransformer):
+class CQTSpectrogram(FrameMetadataMixin, SpecskTransformer):
     """Constant-Q spectrogram of waveforms (``np.abs(librosa.cqt)`` for a whole batch).
 
     Parameters

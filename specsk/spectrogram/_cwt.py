@@ -49,7 +49,7 @@ import scipy.fft
 from ..base import SpecskTransformer
 from ..utils import apply_in_batches, check_waveforms, pad_short_clips
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
-from ._engine import n_workers
+from ._engine import FrameMetadataMixin, n_workers
 
 __all__ = ["CWTScalogram", "cwt_frequencies", "cwt_scalogram"]
 
@@ -402,7 +402,7 @@ def cwt_scalogram(
     return _run(plan, X, power=power, batch_size=batch_size, n_jobs=n_jobs)
 
 
-class CWTScalogram(SpecskTransformer):
+class CWTScalogram(FrameMetadataMixin, SpecskTransformer):
     """Continuous-wavelet (e.g. complex Morlet) scalogram of waveforms.
 
     Parameters

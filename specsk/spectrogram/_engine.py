@@ -36,11 +36,13 @@ __all__ = [
     "PAD_MODES",
     "POWER_CONSTRAINT",
     "STFT_CONSTRAINTS",
+    "FrameMetadataMixin",
     "STFTParamsMixin",
     "abs_pow",
     "blocked_stft",
     "count_frames",
     "fft_window",
+    "frame_metadata",
     "griffinlim",
     "istft",
     "n_workers",
@@ -133,16 +135,42 @@ class STFTParamsMixin:
         (``center=True``), else on ``t * hop_length + n_fft // 2``.
         """
         kw = self._stft_kwargs()
-        hop = kw["hop_length"]
-        out = {"hop_length": hop}
         sr = self._effective_sr(meta)
-        if sr is None:
-            return out
         offset = 0 if kw["center"] else kw["n_fft"] // 2
-        out["sr"] = sr
-        out["times"] = (np.arange(Xt.shape[-1]) * hop + offset) / sr
-        out["frequencies"] = self._bin_frequencies(sr)
+        frequencies = None if sr is None else self._bin_frequencies(sr)
+        return frame_metadata(sr, kw["hop_length"], Xt.shape[-1], frequencies, offset)
+
+
+def frame_metadata(sr, hop_length, n_frames, frequencies=None, offset=0) -> dict:
+    """Metadata of a batch of time-frequency images whose frame ``t`` is centred on sample
+    ``t * hop_length + offset``: ``hop_length``, and with a known ``sr`` also ``sr``, frame
+    ``times`` (s) and the bin ``frequencies`` (Hz, low first; omitted when ``None``)."""
+    out = {"hop_length": int(hop_length)}
+    if sr is None:
         return out
+    out["sr"] = sr
+    out["times"] = (np.arange(n_frames) * hop_length + offset) / sr
+    if frequencies is not None:
+        out["frequencies"] = np.asarray(frequencies, dtype=np.float64)
+    return out
+
+
+class FrameMetadataMixin:
+    """``_output_metadata`` of a fitted time-frequency step with ``sr``, ``hop_length`` and
+    ``frequencies_`` whose frame ``t`` is centred on sample ``t * hop_length`` (CQT,
+    gammatone with ``center=True``, CWT)."""
+
+    def _frame_offset(self) -> int:
+        return 0
+
+    def _output_metadata(self, meta, Xt):
+        return frame_metadata(
+            self._effective_sr(meta),
+            self.hop_length,
+            Xt.shape[-1],
+            getattr(self, "frequencies_", None),
+            self._frame_offset(),
+        )
 
 
 def n_workers(n_jobs) -> int:

@@ -32,6 +32,7 @@ from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ._engine import (
     PAD_MODES,
     POWER_CONSTRAINT,
+    FrameMetadataMixin,
     abs_pow,
     fft_window,
     n_workers,
@@ -351,7 +352,7 @@ def gammatone_spectrogram(
     )
 
 
-class GammatoneSpectrogram(SpecskTransformer):
+class GammatoneSpectrogram(FrameMetadataMixin, SpecskTransformer):
     """Gammatone-filterbank (ERB-scale) spectrogram of waveforms.
 
     Parameters
@@ -441,6 +442,10 @@ class GammatoneSpectrogram(SpecskTransformer):
         self.power = power
         self.batch_size = batch_size
         self.n_jobs = n_jobs
+
+    def _frame_offset(self) -> int:
+        # center=False: frame t covers samples [t * hop, t * hop + win)
+        return 0 if self.center else self.plan_.win // 2
 
     def _fit(self, X, y):
         self.plan_ = _GammatonePlan(

@@ -247,3 +247,30 @@ def test_pipeline_memory_keeps_metadata_on_cache_hits(tmp_path, seen):
     assert seen == [8000.0, 8000.0]
     assert first.transform(W).shape == second.transform(W).shape
     assert any(tmp_path.rglob("output.pkl"))
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        "CQTSpectrogram(sr=8000, hop_length=64, fmin=100.0, n_bins=24)",
+        "GammatoneSpectrogram(sr=8000, n_bands=16, hop_length=64)",
+        "GammatoneSpectrogram(sr=8000, n_bands=16, hop_length=64, center=False)",
+        "CWTScalogram(sr=8000, n_scales=8, fmin=200.0, hop_length=64)",
+    ],
+)
+def test_cqt_gammatone_cwt_tag_frequencies_and_times(step):
+    from specsk import spectrogram as sp
+    from specsk.utils import get_metadata, with_metadata
+
+    est = eval(step, {k: getattr(sp, k) for k in sp.__all__})
+    noise = np.random.default_rng(0).standard_normal((2, 4000)).astype(np.float32)
+    X = with_metadata(noise, {"sr": 8000})
+    S = est.fit_transform(X)
+    meta = get_metadata(S)
+    assert meta["sr"] == 8000 and meta["hop_length"] == 64
+    np.testing.assert_allclose(meta["frequencies"], est.frequencies_)
+    assert len(meta["frequencies"]) == S.shape[-2] and len(meta["times"]) == S.shape[-1]
+    offset = 0 if getattr(est, "center", True) else est.plan_.win // 2
+    np.testing.assert_allclose(meta["times"], (np.arange(S.shape[-1]) * 64 + offset) / 8000)
+    with pytest.raises(ValueError, match="16000"):
+        type(est)(**{**est.get_params(), "sr": 16000}).fit(X)
