@@ -10,9 +10,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._sklearn_compat import Interval, StrOptions
+from ..utils._validation import check_names
 from ._image_kernels import (
     angle_name,
-    as_name_tuple,
     as_number_tuple,
     channel_names,
     check_image_shape,
@@ -55,7 +55,7 @@ def _glcm_args(distances, angles, properties):
     """Checked ``(distances, angles, properties)`` and the kernel's ``(offsets, which)``."""
     distances = as_number_tuple(distances, "distances", integer=True, positive=True)
     angles = as_number_tuple(angles, "angles")
-    properties = as_name_tuple(properties, "properties", GLCM_PROPERTIES)
+    properties = check_names(properties, "properties", GLCM_PROPERTIES)
     which = np.array([GLCM_PROPERTIES.index(p) for p in properties], dtype=np.int64)
     return (distances, angles, properties), (glcm_offsets(distances, angles), which)
 

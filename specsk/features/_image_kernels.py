@@ -16,7 +16,6 @@ import numpy as np
 
 __all__ = [
     "angle_name",
-    "as_name_tuple",
     "as_number_tuple",
     "band_edges",
     "channel_names",
@@ -109,13 +108,6 @@ def as_number_tuple(value, name: str, *, integer=False, positive=False, nonempty
     if len(set(arr.tolist())) != arr.size:
         raise ValueError(f"{name} must not repeat values, got {value!r}")
     return tuple(int(v) for v in arr) if integer else tuple(float(v) for v in arr)
-
-
-def as_name_tuple(value, name: str, allowed) -> tuple[str, ...]:
-    """Validate a string or sequence of strings drawn from ``allowed`` (non-empty, distinct)."""
-    from ..utils._validation import check_names
-
-    return check_names(value, name, allowed)
 
 
 def angle_name(a: float) -> str:

@@ -525,6 +525,22 @@ def _row_codes(img, r, pad, P, method, rt, ct, texture, dev, codes):  # pragma: 
 
 
 @numba.njit(cache=True, nogil=True)
+def _lbp_setup(rows, cols, rp, cp, method):  # pragma: no cover - compiled
+    """What both LBP kernels precompute: padding, axis tables, and the lookup table.
+
+    Pattern methods with ``P <= 16`` map a row's bit patterns through a ``2**P`` table
+    (``use_lut``); ``var`` and larger ``P`` work per pixel.
+    """
+    P = rp.shape[0]
+    pad = int(max(np.abs(rp).max(), np.abs(cp).max())) + 2
+    rt = _lbp_axis_table(rows, rp, pad)
+    ct = _lbp_axis_table(cols, cp, pad)
+    use_lut = method != 4 and P <= 16
+    lut = lbp_lookup(P if use_lut else 1, method)
+    return pad, rt, ct, use_lut, lut
+
+
+@numba.njit(cache=True, nogil=True)
 def lbp_codes(X, rp, cp, method):  # pragma: no cover - compiled
     """LBP codes ``(n, rows, cols)`` (float64) of a float batch, as skimage per image.
 
@@ -537,11 +553,7 @@ def lbp_codes(X, rp, cp, method):  # pragma: no cover - compiled
     """
     n, rows, cols = X.shape
     P = rp.shape[0]
-    pad = int(max(np.abs(rp).max(), np.abs(cp).max())) + 2
-    rt = _lbp_axis_table(rows, rp, pad)
-    ct = _lbp_axis_table(cols, cp, pad)
-    use_lut = method != 4 and P <= 16
-    lut = lbp_lookup(P if use_lut else 1, method)
+    pad, rt, ct, use_lut, lut = _lbp_setup(rows, cols, rp, cp, method)
     out = np.empty((n, rows, cols), dtype=np.float64)
     img = np.empty((rows + 2 * pad, cols + 2 * pad), dtype=np.float64)
     bits = np.empty(cols, dtype=np.int64)
@@ -573,11 +585,7 @@ def lbp_histograms(
     n, rows, cols = X.shape
     P = rp.shape[0]
     nb = band_edges.shape[0] - 1
-    pad = int(max(np.abs(rp).max(), np.abs(cp).max())) + 2
-    rt = _lbp_axis_table(rows, rp, pad)
-    ct = _lbp_axis_table(cols, cp, pad)
-    use_lut = method != 4 and P <= 16
-    lut = lbp_lookup(P if use_lut else 1, method)
+    pad, rt, ct, use_lut, lut = _lbp_setup(rows, cols, rp, cp, method)
     # pattern -> histogram bin, so that the row loop is one table look-up per pixel
     bin_of = np.empty(lut.shape[0], dtype=np.int64)
     for b in range(lut.shape[0]):
