@@ -79,9 +79,13 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
     _kind: ClassVar[str] = "other"
     _stateless: ClassVar[bool] = True
     _spectrogram_ranks: ClassVar[tuple[int, ...]] = (3, 4)
-    # the parameter that must equal the sample rate the input carries (see specsk.utils
-    # .SignalArray); None when the step has no such parameter
-    _sr_param: ClassVar[str | None] = "sr"
+    # {parameter: metadata field} of the parameters that describe the input (see
+    # specsk.utils.SignalArray): a value the user sets must equal what the input carries, and
+    # None takes it from the input (_meta_value); only parameters the step has count
+    _meta_params: ClassVar[dict[str, str]] = {"sr": "sr"}
+    # input values must be >= 0 (power spectrograms): scikit-learn's positive_only tag, and
+    # _validate_input refuses negative values; label images ("labels" input) always are
+    _positive_input: ClassVar[bool] = False
     # every __init__ parameter needs an entry (tests/test_common.py checks it)
     _parameter_constraints: ClassVar[dict] = {}
     # {sklearn check name: why it cannot apply}; read by tests/test_common.py
@@ -123,7 +127,7 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
             check_is_fitted(self)
         else:
             self._validate_params()
-        meta = self._check_metadata(X)
+        meta = self._check_metadata(X, fitting=False)
         Xv = self._validate_input(X, reset=False)
         token = _INPUT_META.set(meta)
         try:
@@ -190,45 +194,92 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
         raise NotImplementedError
 
     # -- signal metadata --------------------------------------------------------------------
-    def _own_sr(self):
-        """The step's explicit sample rate (its ``_sr_param``), or ``None``."""
-        name = self._sr_param
-        if name is None or name not in self._parameter_constraints:
+    def _explicit(self, name):
+        """The value of parameter ``name`` if the user gave a number, else ``None``."""
+        if name not in self._parameter_constraints:
             return None
         value = getattr(self, name, None)
-        return float(value) if isinstance(value, int | float | np.number) else None
+        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+            return None
+        return value
 
-    def _check_metadata(self, X) -> dict:
+    def _sr_name(self):
+        """The parameter that names the input's sample rate (``sr``, ``orig_sr``), or ``None``."""
+        for name, field in self._meta_params.items():
+            if field == "sr" and name in self._parameter_constraints:
+                return name
+        return None
+
+    def _own_sr(self):
+        """The step's explicit sample rate, or ``None``."""
+        name = self._sr_name()
+        value = None if name is None else self._explicit(name)
+        return None if value is None else float(value)
+
+    def _check_metadata(self, X, *, fitting: bool = True) -> dict:
         """Read the metadata ``X`` carries and check it against the step's parameters.
 
-        Called on the raw input, before it is converted to a plain array. A sample rate that
-        disagrees with the step's explicit ``sr`` (or ``_sr_param``) is an error.
+        Called on the raw input, before it is converted to a plain array. Every parameter in
+        ``_meta_params`` that the user set must equal what the input carries; in
+        ``transform``, a parameter left to ``None`` must equal the value ``fit`` took from its
+        input (``sr_``, ``hop_length_``). A disagreement is a ``ValueError`` that says which.
         """
         meta = get_metadata(X)
-        sr_in = meta.get("sr")
-        if sr_in is not None:
-            own = self._own_sr()
-            if own is not None and own != sr_in:
-                name, cls = self._sr_param, type(self).__name__
+        for name, field in self._meta_params.items():
+            got = meta.get(field)
+            if got is None or name not in self._parameter_constraints:
+                continue
+            own, fitted = self._explicit(name), False
+            if own is None and not fitting and not self._stateless:
+                own, fitted = getattr(self, name + "_", None), True
+            if own is None or float(own) == float(got):
+                continue
+            cls = type(self).__name__
+            if fitted:
                 raise ValueError(
-                    f"{cls} has {name}={own:g} but its input was made at sr={sr_in:g} Hz (the "
+                    f"{cls} was fitted on input with {field}={own:g}, but this input carries "
+                    f"{field}={got:g}: transform data made like the training data, or refit."
+                )
+            if field == "sr":
+                raise ValueError(
+                    f"{cls} has {name}={own:g} but its input was made at sr={got:g} Hz (the "
                     f"sample rate the upstream step, e.g. AudioLoader, Resample or "
                     f"FixedLength, tagged it with). Sample rates must agree: set "
-                    f"{cls}({name}={sr_in:g}), or resample first with "
-                    f"Resample(orig_sr={sr_in:g}, target_sr={own:g})."
+                    f"{cls}({name}={got:g}) or {name}=None (take it from the input), or "
+                    f"resample first with Resample(orig_sr={got:g}, target_sr={own:g})."
                 )
+            raise ValueError(
+                f"{cls} has {name}={own:g} but its input carries {field}={got:g} (set by the "
+                f"step that made it). Set {cls}({name}=None) to take it from the input, or "
+                f"{name}={got:g}."
+            )
         return meta
 
     def _input_metadata(self) -> dict:
         """Metadata of the input of the ``fit``/``transform`` call in progress (``{}``)."""
         return _INPUT_META.get()
 
+    def _meta_value(self, name, default=None):
+        """Parameter ``name`` resolved: the user's value, else what the input of the call in
+        progress carries (its ``_meta_params`` field), else ``default``."""
+        value = getattr(self, name, None)
+        if value is not None:
+            return value
+        got = self._input_metadata().get(self._meta_params.get(name, name))
+        return default if got is None else got
+
     def _effective_sr(self, meta=None):
-        """The step's explicit sample rate, else the input's, else ``None``."""
+        """The step's explicit sample rate, else the input's, else the one ``fit`` resolved
+        (``sr_``, for plain-array input), else ``None``."""
         own = self._own_sr()
         if own is not None:
             return own
-        return (self._input_metadata() if meta is None else meta).get("sr")
+        sr = (self._input_metadata() if meta is None else meta).get("sr")
+        if sr is not None:
+            return sr
+        name = self._sr_name() or "sr"
+        fitted = getattr(self, name + "_", None)
+        return None if fitted is None else float(fitted)
 
     def _output_metadata(self, meta: dict, Xt) -> dict | None:
         """Metadata of the output ``Xt`` given the input's ``meta``.
@@ -276,6 +327,13 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
         else:  # "paths": subclasses validate themselves
             return X
         self._n_features_bookkeeping(X, arr, reset=reset)
+        if get_tags(self).input_tags.positive_only and (arr < 0).any():
+            # scikit-learn's wording (its estimator checks look for "Negative values in data")
+            what = "label images" if kind == "labels" else "non-negative spectrograms (power)"
+            raise ValueError(
+                f"Negative values in data passed to {type(self).__name__}: it takes {what}, but "
+                f"X has minimum {arr.min():g}."
+            )
         return arr
 
     def _accepts_multichannel(self) -> bool:
@@ -294,11 +352,12 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
             return
         expected = getattr(self, "n_features_in_", None)
         if expected is not None and n != expected:
-            what = (
-                "samples per clip: clips must have the length seen in fit"
-                if self._input in ("waveform", "ragged", "multichannel")
-                else "the size of axis 1 (frequency bins, or channels for 4-D input)"
-            )
+            if self._input in ("waveform", "ragged", "multichannel") and arr.ndim == 2:
+                what = "samples per clip: clips must have the length seen in fit"
+            elif self._input in ("ragged", "multichannel"):
+                what = "channels per clip: clips must have the channel count seen in fit"
+            else:
+                what = "the size of axis 1 (frequency bins, or channels for 4-D input)"
             raise ValueError(
                 f"X has {n} features, but {type(self).__name__} is expecting {expected} "
                 f"features as input (features are {what})."
@@ -315,6 +374,7 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
             "multichannel",
         ) or (self._input == "ragged" and self._accepts_multichannel())
         tags.input_tags.string = self._input == "paths"
+        tags.input_tags.positive_only = self._positive_input or self._input == "labels"
         # a declared output dtype (integer label images) is not the input's
         tags.transformer_tags.preserves_dtype = (
             ["float64", "float32"] if self._output_dtype is None else []

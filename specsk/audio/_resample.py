@@ -184,7 +184,7 @@ class Resample(SpecskTransformer):
         return True
 
     # the input's sample rate (when it carries one) must be orig_sr
-    _sr_param = "orig_sr"
+    _meta_params = {"orig_sr": "sr"}
 
     def _transform(self, X):
         return _resample(X, self.orig_sr, self.target_sr, self.res_type)

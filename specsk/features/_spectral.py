@@ -191,10 +191,12 @@ def spectral_features(
     array([2000., 2000., 2000.], dtype=float32)
     """
     S = check_spectrograms(S, name="S")
-    return _spectral_features(S, sr, n_fft, features, roll_percent, n_bands, fmin, quantile, power)
+    freq = np.fft.rfftfreq(_resolve_n_fft(S.shape[-2], n_fft), 1.0 / float(sr))
+    return _spectral_features(S, freq, sr, features, roll_percent, n_bands, fmin, quantile, power)
 
 
-def _spectral_features(S, sr, n_fft, features, roll_percent, n_bands, fmin, quantile, power):
+def _spectral_features(S, freq, sr, features, roll_percent, n_bands, fmin, quantile, power):
+    """Spectral descriptors of checked ``S`` whose bins lie at ``freq`` Hz (sample rate ``sr``)."""
     feats = check_names(features, "features", SPECTRAL_FEATURES)
     sr = float(sr)
     if np.any(S < 0):
@@ -203,9 +205,7 @@ def _spectral_features(S, sr, n_fft, features, roll_percent, n_bands, fmin, quan
             "(a dB spectrogram?). Compute spectral features before PowerToDb."
         )
     n_bins = S.shape[-2]
-    n_fft = _resolve_n_fft(n_bins, n_fft)
     dtype = S.dtype
-    freq = np.fft.rfftfreq(n_fft, 1.0 / sr)
     bands = (
         _contrast_bands(freq, sr, int(n_bands), float(fmin), float(quantile))
         if "contrast" in feats
@@ -291,11 +291,15 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
 
     Parameters
     ----------
-    sr : float, default=22050
-        Sample rate of the audio the spectrograms come from.
-    n_fft : int or None, default=2048
-        FFT length of the spectrograms: ``n_bins = 1 + n_fft // 2`` must hold (checked in
-        ``fit``). ``None`` infers ``2 * (n_bins - 1)`` from the data.
+    sr : float or None, default=None
+        Sample rate of the audio the spectrograms come from. ``None`` takes the sample rate
+        the input carries (spectrograms made by specsk do; see
+        :class:`~specsk.utils.SignalArray`), else 22050. A value that disagrees with the
+        input's is an error.
+    n_fft : int or None, default=None
+        FFT length of linear STFT spectrograms: ``n_bins = 1 + n_fft // 2`` must hold
+        (checked in ``fit``). ``None`` uses the bin frequencies the input carries (so mel,
+        Bark, CQT or gammatone images work too), else infers ``2 * (n_bins - 1)``.
     features : tuple of str, default=("centroid", "bandwidth", "rolloff", "flatness", \
 "contrast", "flux", "entropy", "slope")
         Descriptors to compute, in output order.
@@ -318,8 +322,11 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
 
     Attributes
     ----------
-    n_fft_ : int
-        FFT length checked against (or inferred from) the number of bins.
+    sr_ : float
+        Sample rate used (``sr``, else the input's, else 22050).
+    n_fft_ : int or None
+        FFT length checked against (or inferred from) the number of bins; ``None`` when the
+        bin frequencies came from the input.
     freqs_ : np.ndarray [shape=(n_bins,)]
         Bin frequencies in Hz.
     feature_rows_ : list of str
@@ -349,6 +356,7 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
 
     _parameter_constraints: dict = {
         **_SPECTRAL_PARAMS,
+        "sr": [*_SPECTRAL_PARAMS["sr"], None],
         "output": [StrOptions({"frames", "stats"})],
     }
 
@@ -358,8 +366,8 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
     def __init__(
         self,
         *,
-        sr=22050,
-        n_fft=2048,
+        sr=None,
+        n_fft=None,
         features=SPECTRAL_FEATURES,
         roll_percent=0.85,
         n_bands=6,
@@ -386,15 +394,42 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
                 "(a dB spectrogram?). Put SpectralFeatures before PowerToDb."
             )
         n_bins = X.shape[-2]
-        self.n_fft_ = _resolve_n_fft(n_bins, self.n_fft)
-        self.freqs_ = np.fft.rfftfreq(self.n_fft_, 1.0 / self.sr)
+        self.sr_ = float(self._meta_value("sr", 22050.0))
+        self.n_fft_, self.freqs_ = self._bin_frequencies(n_bins)
         if "contrast" in feats:
-            _contrast_bands(self.freqs_, self.sr, self.n_bands, self.fmin, self.quantile)
+            _contrast_bands(self.freqs_, self.sr_, self.n_bands, self.fmin, self.quantile)
         self.feature_rows_ = _row_names(feats, self.n_bands)
         self.n_channels_ = X.shape[1] if X.ndim == 4 else None
         self.n_bins_ = n_bins
 
+    def _bin_frequencies(self, n_bins):
+        """``(n_fft_, freqs_)``: from the frequencies the input carries when it does (any
+        frequency scale; ``n_fft_`` is then ``None`` unless given), else from ``n_fft`` (or
+        ``2 * (n_bins - 1)``) and ``sr_`` for a linear STFT."""
+        carried = self._input_metadata().get("frequencies")
+        if carried is None or len(carried) != n_bins:
+            n_fft = _resolve_n_fft(n_bins, self.n_fft)
+            return n_fft, np.fft.rfftfreq(n_fft, 1.0 / self.sr_)
+        if self.n_fft is not None:
+            linear = np.fft.rfftfreq(self.n_fft, 1.0 / self.sr_)
+            if len(linear) != n_bins or not np.allclose(linear, carried, rtol=1e-6):
+                raise ValueError(
+                    f"n_fft={self.n_fft} gives linear STFT bins, but the input carries other "
+                    f"bin frequencies ({carried[0]:g} ... {carried[-1]:g} Hz over {n_bins} "
+                    "bins, e.g. mel bands): set n_fft=None to use the frequencies the input "
+                    "carries."
+                )
+        return self.n_fft, np.asarray(carried, dtype=np.float64)
+
     def _transform(self, X):
+        carried = self._input_metadata().get("frequencies")
+        if carried is not None and not (
+            len(carried) == len(self.freqs_) and np.allclose(carried, self.freqs_, rtol=1e-6)
+        ):
+            raise ValueError(
+                "the input carries bin frequencies other than those SpectralFeatures was "
+                "fitted with: transform spectrograms made like the training ones, or refit."
+            )
         n_channels = X.shape[1] if X.ndim == 4 else None
         if n_channels != self.n_channels_ or X.shape[-2] != self.n_bins_:
             raise ValueError(
@@ -404,8 +439,8 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
             )
         F = _spectral_features(
             X,
-            self.sr,
-            self.n_fft_,
+            self.freqs_,
+            self.sr_,
             self.features,
             self.roll_percent,
             self.n_bands,

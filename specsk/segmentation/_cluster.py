@@ -220,6 +220,20 @@ class ClusterSegmenter(SpecskTransformer):
     _spectrogram_ranks = (3,)
 
     _parameter_constraints: dict = _CLUSTER_PARAMS
+    # scikit-learn's checks that set n_clusters = 1 (as for a clusterer of samples)
+    _expected_failed_checks = dict.fromkeys(
+        (
+            "check_dont_overwrite_parameters",
+            "check_methods_subset_invariance",
+            "check_fit2d_1sample",
+            "check_fit2d_1feature",
+            "check_fit2d_predict1d",
+        ),
+        "premise: n_clusters=1 is a valid setting (the check sets it, as for a clusterer of "
+        "samples). ClusterSegmenter clusters each image's pixels into background and at "
+        "least one foreground cluster, so n_clusters >= 2 by its constraint; batch "
+        "independence is checked by specsk's check_batch_independence",
+    )
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ __all__ = [
     "label_batch",
     "map_images",
     "resolve_freqs",
+    "step_scales",
 ]
 
 # 8-connectivity inside each image, nothing across the batch axis
@@ -132,3 +133,43 @@ def frame_seconds(sr, hop_length, *, what: str = "seconds") -> float | None:
     if not isinstance(hop_length, numbers.Integral) or hop_length < 1:
         raise ValueError(f"hop_length must be a positive integer, got {hop_length!r}")
     return float(hop_length) / float(sr)
+
+
+def step_scales(
+    est, n_bins: int, *, sr_default=None, hop_default=None, infer_n_fft=False, need_freqs=True
+):
+    """``(sr, hop_length, freqs)`` of a step with ``sr``, ``hop_length``, ``n_fft`` and
+    ``freqs`` parameters, inside its ``fit``/``transform``.
+
+    Each is the user's value, else what the input carries (:class:`specsk.utils.SignalArray`;
+    a spectrogram made by specsk carries all three), else the default. ``freqs`` comes from
+    ``freqs``, else the input's bin frequencies, else linear STFT bins from ``n_fft``
+    (``2 * (n_bins - 1)`` with ``infer_n_fft``), else ``None``. A value the user set that
+    disagrees with what the input carries is an error (``sr`` and ``hop_length`` are checked
+    by the base class; ``n_fft`` and ``freqs`` here). Without ``need_freqs`` the frequencies
+    are only taken as given (no conversion from ``n_fft``, no error when they are missing).
+    """
+    meta = est._input_metadata()
+    sr = est.sr if est.sr is not None else meta.get("sr", sr_default)
+    hop = est.hop_length if est.hop_length is not None else meta.get("hop_length", hop_default)
+    carried = meta.get("frequencies")
+    if carried is not None and len(carried) != n_bins:
+        carried = None
+    name = type(est).__name__
+    if not need_freqs:
+        freqs = est.freqs if est.freqs is not None else carried
+    elif est.freqs is not None or est.n_fft is not None or carried is None:
+        n_fft = est.n_fft
+        if n_fft is None and est.freqs is None and infer_n_fft and sr is not None:
+            n_fft = 2 * (n_bins - 1)
+        freqs = resolve_freqs(n_bins, freqs=est.freqs, sr=sr, n_fft=n_fft, what=name)
+        if carried is not None and not np.allclose(freqs, carried, rtol=1e-6):
+            given = "freqs" if est.freqs is not None else f"n_fft={est.n_fft}"
+            raise ValueError(
+                f"{name}: {given} gives bin frequencies other than those the input carries "
+                f"({carried[0]:g} ... {carried[-1]:g} Hz over {n_bins} bins); leave freqs and "
+                "n_fft at None to use the input's."
+            )
+    else:
+        freqs = np.asarray(carried, dtype=np.float64)
+    return sr, (None if hop is None else int(hop)), freqs

@@ -10,7 +10,14 @@ from scipy import ndimage
 from ..base import SpecskTransformer
 from ..utils._sklearn_compat import Interval, validate_params
 from ..utils._validation import Pair, as_pair
-from ._common import bin_edges, check_labels, frame_seconds, label_batch, resolve_freqs
+from ._common import (
+    bin_edges,
+    check_labels,
+    frame_seconds,
+    label_batch,
+    resolve_freqs,
+    step_scales,
+)
 
 __all__ = ["RegionRefiner", "refine_labels"]
 
@@ -200,9 +207,12 @@ class RegionRefiner(SpecskTransformer):
     opening, closing : int or (int, int) or None, default=None
         Rectangle sizes (bins, frames) of binary opening / closing.
     sr, n_fft, hop_length : number or None, default=None
-        Bin and frame scales (linear STFT bins ``k * sr / n_fft``).
+        Bin and frame scales (linear STFT bins ``k * sr / n_fft``). ``None`` takes what the
+        input carries: label images from a specsk segmenter keep the sample rate, hop length
+        and bin frequencies of the spectrograms they were made from (see
+        :class:`~specsk.utils.SignalArray`). Values set here must agree with the input's.
     freqs : array-like or None, default=None
-        Centre frequency of every bin, for non-linear frequency axes.
+        Centre frequency of every bin, for non-linear frequency axes of plain arrays.
 
     Examples
     --------
@@ -222,6 +232,7 @@ class RegionRefiner(SpecskTransformer):
     _spectrogram_ranks = (3,)
 
     _parameter_constraints: dict = _REFINE_PARAMS
+    _meta_params = {"sr": "sr", "hop_length": "hop_length"}
 
     def __init__(
         self,
@@ -258,10 +269,11 @@ class RegionRefiner(SpecskTransformer):
         return check_labels(arr, name="X")
 
     def _transform(self, X):
+        need_hz = self.min_size_hz is not None or self.max_size_hz is not None
+        sr, hop, freqs = step_scales(self, X.shape[1], need_freqs=need_hz)
         return _refine_labels(
             X, self.min_area, self.min_size_hz, self.max_size_hz, self.min_size_s,
-            self.max_size_s, self.fill_holes, self.opening, self.closing, self.sr, self.n_fft,
-            self.hop_length, self.freqs,
+            self.max_size_s, self.fill_holes, self.opening, self.closing, sr, None, hop, freqs,
         )  # fmt: skip
 
     @classmethod

@@ -15,7 +15,14 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._sklearn_compat import HasMethods, Interval, validate_params
 from ..utils._validation import Names, as_names
-from ._common import bin_edges, check_images, check_labels, frame_seconds, resolve_freqs
+from ._common import (
+    bin_edges,
+    check_images,
+    check_labels,
+    frame_seconds,
+    resolve_freqs,
+    step_scales,
+)
 
 __all__ = ["ROIFeatures", "region_properties", "regions_table"]
 
@@ -194,12 +201,13 @@ def _scales(n_bins, *, sr, hop_length, n_fft, freqs):
 
 
 _SR = Interval(Real, 0, None, closed="neither")
-# declared once, shared by regions_table (decorator, which also takes labels and lets sr be
-# None to say it is missing) and ROIFeatures (which adds its output parameters)
+# declared once, shared by regions_table (decorator, which also takes labels) and ROIFeatures
+# (which adds its output parameters); None: ROIFeatures takes the value its input carries,
+# regions_table reports it missing
 _ROI_PARAMS: dict = {
     "segmenter": [HasMethods(["fit", "transform"]), None],
-    "sr": [_SR],
-    "hop_length": [Interval(Integral, 1, None, closed="left")],
+    "sr": [_SR, None],
+    "hop_length": [Interval(Integral, 1, None, closed="left"), None],
     "n_fft": [Interval(Integral, 1, None, closed="left"), None],
     "freqs": ["array-like", None],
     "texture": ["boolean"],
@@ -207,7 +215,7 @@ _ROI_PARAMS: dict = {
 
 
 @validate_params(
-    {**_ROI_PARAMS, "sr": [_SR, None], "labels": ["array-like", None]},
+    {**_ROI_PARAMS, "labels": ["array-like", None]},
     prefer_skip_nested_validation=True,
 )
 def regions_table(
@@ -307,13 +315,18 @@ class ROIFeatures(FeatureExtractorMixin, SpecskTransformer):
     segmenter : transformer or None, default=None
         Gives label images; default ``ThresholdSegmenter(method="otsu")``. A pipeline such as
         ``make_pipeline(ThresholdSegmenter(), RegionRefiner(min_area=4))`` works.
-    sr : float, default=22050
-    hop_length : int, default=512
-    n_fft : int or None, default=2048
+    sr : float or None, default=None
+        Sample rate; ``None`` takes the one the input carries (spectrograms made by specsk
+        do, see :class:`~specsk.utils.SignalArray`), else 22050.
+    hop_length : int or None, default=None
+        Samples between frames; ``None`` takes the input's, else 512.
+    n_fft : int or None, default=None
         Linear STFT bins ``k * sr / n_fft`` (the spectrograms must have ``n_fft // 2 + 1``
-        bins); pass ``freqs`` for mel, CQT or cropped spectrograms.
+        bins). ``None`` uses the bin frequencies the input carries (mel, CQT ... made by
+        specsk), else ``2 * (n_bins - 1)``; pass ``freqs`` for other plain arrays.
     freqs : array-like or None, default=None
-        Centre frequency (Hz) of every bin.
+        Centre frequency (Hz) of every bin. Values set here must agree with what the input
+        carries.
     top_k : int, default=3
     stats : tuple of str, default=("mean", "std", "max")
         Any of ``"mean", "std", "min", "max", "median", "sum"``.
@@ -325,6 +338,10 @@ class ROIFeatures(FeatureExtractorMixin, SpecskTransformer):
         The fitted clone of ``segmenter``.
     freqs_ : np.ndarray [shape=(n_bins,)]
         Bin frequencies (Hz) used.
+    sr_ : float
+        Sample rate used.
+    hop_length_ : int
+        Hop length used.
 
     Notes
     -----
@@ -348,6 +365,7 @@ class ROIFeatures(FeatureExtractorMixin, SpecskTransformer):
     _kind = "segmentation"
     _spectrogram_ranks = (3,)
 
+    _meta_params = {"sr": "sr", "hop_length": "hop_length"}
     _parameter_constraints: dict = {
         **_ROI_PARAMS,
         "top_k": [Interval(Integral, 0, None, closed="left")],
@@ -358,9 +376,9 @@ class ROIFeatures(FeatureExtractorMixin, SpecskTransformer):
         self,
         *,
         segmenter=None,
-        sr=22050,
-        hop_length=512,
-        n_fft=2048,
+        sr=None,
+        hop_length=None,
+        n_fft=None,
         freqs=None,
         top_k=3,
         stats=("mean", "std", "max"),
@@ -382,10 +400,11 @@ class ROIFeatures(FeatureExtractorMixin, SpecskTransformer):
         return BASE_PROPERTIES + (TEXTURE_PROPERTIES if self.texture else ())
 
     def _fit(self, X, y):
-        self.freqs_, self.frame_s_ = _scales(
-            X.shape[1], sr=self.sr, hop_length=self.hop_length, n_fft=self.n_fft,
-            freqs=self.freqs,
-        )  # fmt: skip
+        sr, hop, self.freqs_ = step_scales(
+            self, X.shape[1], sr_default=22050.0, hop_default=512, infer_n_fft=True
+        )
+        self.sr_, self.hop_length_ = float(sr), hop
+        self.frame_s_ = frame_seconds(sr, hop)
         if self.segmenter is None:
             from ._threshold import ThresholdSegmenter
 

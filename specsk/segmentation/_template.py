@@ -14,7 +14,7 @@ from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._chunking import apply_in_batches
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
 from ..utils._validation import Pair, as_pair
-from ._common import check_images, check_labels, frame_seconds, resolve_freqs
+from ._common import check_images, check_labels, frame_seconds, step_scales
 
 __all__ = ["TemplateMatching", "match_template"]
 
@@ -194,12 +194,17 @@ class TemplateMatching(FeatureExtractorMixin, SpecskTransformer):
         ``pad_input``).
     segmenter : transformer or None, default=None
         Region finder for ``"median_strongest_region"``.
-    sr : float, default=22050
-    hop_length : int, default=512
+    sr : float or None, default=None
+        Sample rate; ``None`` takes the one the input carries (spectrograms made by specsk
+        do, see :class:`~specsk.utils.SignalArray`), else 22050.
+    hop_length : int or None, default=None
+        Samples between frames; ``None`` takes the input's, else 512.
     n_fft : int or None, default=None
-        Report frequencies in Hz for linear STFT bins (``k * sr / n_fft``).
+        Report frequencies in Hz for linear STFT bins (``k * sr / n_fft``). With ``n_fft`` and
+        ``freqs`` both ``None``, frequencies are in Hz when the input carries its bin
+        frequencies, else bin indices.
     freqs : array-like or None, default=None
-        Centre frequency of every bin (Hz), for other frequency axes.
+        Centre frequency of every bin (Hz), for other frequency axes of plain arrays.
     batch_size : int or None, default=256
         Images per FFT batch (bounds memory).
 
@@ -228,6 +233,7 @@ class TemplateMatching(FeatureExtractorMixin, SpecskTransformer):
     _kind = "segmentation"
     _spectrogram_ranks = (3,)
 
+    _meta_params = {"sr": "sr", "hop_length": "hop_length"}
     _parameter_constraints: dict = {
         "templates": [dict, list, None],
         "template_shape": [
@@ -237,8 +243,8 @@ class TemplateMatching(FeatureExtractorMixin, SpecskTransformer):
         "freq_shift": [Interval(Integral, 0, None, closed="left"), None],
         "pad_input": ["boolean"],
         "segmenter": [HasMethods(["fit", "transform"]), None],
-        "sr": [Interval(Real, 0, None, closed="neither")],
-        "hop_length": [Interval(Integral, 1, None, closed="left")],
+        "sr": [Interval(Real, 0, None, closed="neither"), None],
+        "hop_length": [Interval(Integral, 1, None, closed="left"), None],
         "n_fft": [Interval(Integral, 1, None, closed="left"), None],
         "freqs": ["array-like", None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
@@ -253,8 +259,8 @@ class TemplateMatching(FeatureExtractorMixin, SpecskTransformer):
         freq_shift=2,
         pad_input=True,
         segmenter=None,
-        sr=22050,
-        hop_length=512,
+        sr=None,
+        hop_length=None,
         n_fft=None,
         freqs=None,
         batch_size=256,
@@ -336,10 +342,9 @@ class TemplateMatching(FeatureExtractorMixin, SpecskTransformer):
 
     def _fit(self, X, y):
         H, W = X.shape[1:]
-        self.frame_s_ = frame_seconds(self.sr, self.hop_length)
-        self.freqs_ = resolve_freqs(
-            H, freqs=self.freqs, sr=self.sr, n_fft=self.n_fft, what="template frequencies"
-        )
+        sr, hop, self.freqs_ = step_scales(self, H, sr_default=22050.0, hop_default=512)
+        self.sr_, self.hop_length_ = float(sr), hop
+        self.frame_s_ = frame_seconds(sr, hop)
         if self.templates is None:
             if y is None:
                 raise ValueError(

@@ -245,8 +245,11 @@ class BarkSpectrogram(STFTParamsMixin, SpecskTransformer):
 
     Parameters
     ----------
-    sr : float, default=22050
-        Sample rate in Hz.
+    sr : float or None, default=None
+        Sample rate of the input in Hz. ``None`` takes the sample rate the input carries
+        (from :class:`~specsk.audio.AudioLoader`, :class:`~specsk.audio.Resample` or
+        :class:`~specsk.audio.FixedLength`; see :class:`~specsk.utils.SignalArray`), else
+        22050. A value that disagrees with the input's is an error.
     n_bands : int, default=24
         Number of bands.
     n_fft : int, default=2048
@@ -280,6 +283,10 @@ class BarkSpectrogram(STFTParamsMixin, SpecskTransformer):
         The Bark filter bank.
     frequencies_ : np.ndarray [shape=(n_bands,)]
         Centre (peak) frequency of each band in Hz.
+    sr_ : float
+        Sample rate used: ``sr``, else the input's, else 22050.
+    times_ : np.ndarray [shape=(n_frames,)]
+        Time (s) of every frame of a clip of the length seen in ``fit`` (frame centres).
     n_features_in_ : int
         Samples per clip seen in ``fit``.
 
@@ -297,7 +304,7 @@ class BarkSpectrogram(STFTParamsMixin, SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = BARK_CONSTRAINTS
+    _parameter_constraints = {**BARK_CONSTRAINTS, "sr": [*BARK_CONSTRAINTS["sr"], None]}
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -305,7 +312,7 @@ class BarkSpectrogram(STFTParamsMixin, SpecskTransformer):
     def __init__(
         self,
         *,
-        sr=22050,
+        sr=None,
         n_bands=24,
         n_fft=2048,
         hop_length=None,
@@ -336,11 +343,12 @@ class BarkSpectrogram(STFTParamsMixin, SpecskTransformer):
         self.n_jobs = n_jobs
 
     def _fit(self, X, y):
-        self._stft_kwargs()
+        super()._fit(X, y)  # STFT parameters checked; sr_, n_times_, times_
+        sr = self.sr_
         self.filter_bank_ = _bark_bank(
-            self.sr, self.n_fft, self.n_bands, self.fmin, self.fmax, self.formula
+            sr, self.n_fft, self.n_bands, self.fmin, self.fmax, self.formula
         )
-        fmax = self.sr / 2 if self.fmax is None else self.fmax
+        fmax = sr / 2 if self.fmax is None else self.fmax
         self.frequencies_ = _band_edges(self.fmin, fmax, self.n_bands, self.formula)[1:-1]
 
     def _transform(self, X):

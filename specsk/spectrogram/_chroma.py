@@ -125,8 +125,11 @@ class Chroma(STFTParamsMixin, SpecskTransformer):
 
     Parameters
     ----------
-    sr : float, default=22050
-        Sample rate in Hz.
+    sr : float or None, default=None
+        Sample rate of the input in Hz. ``None`` takes the sample rate the input carries
+        (from :class:`~specsk.audio.AudioLoader`, :class:`~specsk.audio.Resample` or
+        :class:`~specsk.audio.FixedLength`; see :class:`~specsk.utils.SignalArray`), else
+        22050. A value that disagrees with the input's is an error.
     n_chroma : int, default=12
         Chroma bins per octave.
     tuning : float, default=0.0
@@ -145,6 +148,12 @@ class Chroma(STFTParamsMixin, SpecskTransformer):
     ----------
     chroma_basis_ : np.ndarray [shape=(n_chroma, 1 + n_fft // 2)]
         Chroma filter bank built in ``fit``.
+    frequencies_ : None
+        ``None``: the rows are pitch classes (C first), not frequency bins.
+    sr_ : float
+        Sample rate used: ``sr``, else the input's, else 22050.
+    times_ : np.ndarray [shape=(n_frames,)]
+        Time (s) of every frame of a clip of the length seen in ``fit`` (frame centres).
 
     Examples
     --------
@@ -160,7 +169,7 @@ class Chroma(STFTParamsMixin, SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = CHROMA_CONSTRAINTS
+    _parameter_constraints = {**CHROMA_CONSTRAINTS, "sr": [*CHROMA_CONSTRAINTS["sr"], None]}
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -168,7 +177,7 @@ class Chroma(STFTParamsMixin, SpecskTransformer):
     def __init__(
         self,
         *,
-        sr=22050,
+        sr=None,
         n_chroma=12,
         tuning=0.0,
         n_fft=2048,
@@ -196,10 +205,9 @@ class Chroma(STFTParamsMixin, SpecskTransformer):
 
     def _fit(self, X, y):
         super()._fit(X, y)
+        self.frequencies_ = None  # rows are pitch classes, not frequency bins
         self.chroma_basis_ = np.array(
-            _chroma_bank_cached(
-                float(self.sr), int(self.n_fft), int(self.n_chroma), float(self.tuning)
-            )
+            _chroma_bank_cached(self.sr_, int(self.n_fft), int(self.n_chroma), float(self.tuning))
         )
 
     def _transform(self, X):

@@ -18,6 +18,7 @@ equals ``np.abs(librosa.cqt(x, ...))`` for each clip ``x`` (see the tests for th
 from __future__ import annotations
 
 import numbers
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -25,7 +26,7 @@ import numpy as np
 from ..base import SpecskTransformer
 from ..utils import apply_in_batches, check_waveforms, pad_short_clips
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
-from ._engine import PAD_MODES, FrameMetadataMixin, n_workers
+from ._engine import PAD_MODES, FrameCoordsMixin, n_workers
 
 __all__ = ["CQTSpectrogram", "cqt"]
 
@@ -412,13 +413,16 @@ def cqt(
     return _run(plan, X, pad_mode=pad_mode, output=output, batch_size=batch_size, n_jobs=n_jobs)
 
 
-class CQTSpectrogram(FrameMetadataMixin, SpecskTransformer):
+class CQTSpectrogram(FrameCoordsMixin, SpecskTransformer):
     """Constant-Q spectrogram of waveforms (``np.abs(librosa.cqt)`` for a whole batch).
 
     Parameters
     ----------
-    sr : float, default=22050
-        Sample rate of the input in Hz.
+    sr : float or None, default=None
+        Sample rate of the input in Hz. ``None`` takes the sample rate the input carries
+        (from :class:`~specsk.audio.AudioLoader`, :class:`~specsk.audio.Resample` or
+        :class:`~specsk.audio.FixedLength`; see :class:`~specsk.utils.SignalArray`), else
+        22050. A value that disagrees with the input's is an error.
     hop_length : int, default=512
         Samples between frames.
     fmin : float or None, default=None
@@ -454,6 +458,10 @@ class CQTSpectrogram(FrameMetadataMixin, SpecskTransformer):
     ----------
     frequencies_ : np.ndarray [shape=(n_bins,)]
         Centre frequency of each output row in Hz.
+    sr_ : float
+        Sample rate used: ``sr``, else the input's, else 22050.
+    times_ : np.ndarray [shape=(n_frames,)]
+        Time (s) of every frame of a clip of the length seen in ``fit`` (frame centres).
     plan_ : object
         The precomputed per-octave FFT filter bases (private structure).
     n_features_in_ : int
@@ -478,7 +486,7 @@ class CQTSpectrogram(FrameMetadataMixin, SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = CQT_CONSTRAINTS
+    _parameter_constraints = {**CQT_CONSTRAINTS, "sr": [*CQT_CONSTRAINTS["sr"], None]}
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -486,7 +494,7 @@ class CQTSpectrogram(FrameMetadataMixin, SpecskTransformer):
     def __init__(
         self,
         *,
-        sr=22050,
+        sr=None,
         hop_length=512,
         fmin=None,
         n_bins=84,
@@ -522,7 +530,7 @@ class CQTSpectrogram(FrameMetadataMixin, SpecskTransformer):
 
     def _fit(self, X, y):
         self.plan_ = _CQTPlan(
-            self.sr,
+            self._fit_sr(),
             self.hop_length,
             self.fmin,
             self.n_bins,
@@ -536,6 +544,22 @@ class CQTSpectrogram(FrameMetadataMixin, SpecskTransformer):
             self.res_type,
         )
         self.frequencies_ = self.plan_.frequencies.copy()
+        self._fit_times(X.shape[-1])
+
+    def _n_frames(self, n_times):
+        # the octaves' frame counts depend on the resampler: ask the plan (one silent clip)
+        probe = np.zeros((1, n_times), dtype=np.float32)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a short clip was already reported by fit
+            out = _run(
+                self.plan_,
+                probe,
+                pad_mode=self.pad_mode,
+                output=self.output,
+                batch_size=None,
+                n_jobs=None,
+            )
+        return out.shape[-1]
 
     def _transform(self, X):
         return _run(

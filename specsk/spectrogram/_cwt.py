@@ -49,7 +49,7 @@ import scipy.fft
 from ..base import SpecskTransformer
 from ..utils import apply_in_batches, check_waveforms, pad_short_clips
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
-from ._engine import FrameMetadataMixin, n_workers
+from ._engine import FrameCoordsMixin, n_workers
 
 __all__ = ["CWTScalogram", "cwt_frequencies", "cwt_scalogram"]
 
@@ -402,13 +402,16 @@ def cwt_scalogram(
     return _run(plan, X, power=power, batch_size=batch_size, n_jobs=n_jobs)
 
 
-class CWTScalogram(FrameMetadataMixin, SpecskTransformer):
+class CWTScalogram(FrameCoordsMixin, SpecskTransformer):
     """Continuous-wavelet (e.g. complex Morlet) scalogram of waveforms.
 
     Parameters
     ----------
-    sr : float, default=22050
-        Sample rate in Hz.
+    sr : float or None, default=None
+        Sample rate of the input in Hz. ``None`` takes the sample rate the input carries
+        (from :class:`~specsk.audio.AudioLoader`, :class:`~specsk.audio.Resample` or
+        :class:`~specsk.audio.FixedLength`; see :class:`~specsk.utils.SignalArray`), else
+        22050. A value that disagrees with the input's is an error.
     wavelet : str, default="cmor1.5-1.0"
         Continuous PyWavelets wavelet.
     n_scales : int, default=64
@@ -438,6 +441,10 @@ class CWTScalogram(FrameMetadataMixin, SpecskTransformer):
     ----------
     frequencies_ : np.ndarray [shape=(n_scales,)]
         Analysis frequency of each row in Hz, ascending.
+    sr_ : float
+        Sample rate used: ``sr``, else the input's, else 22050.
+    times_ : np.ndarray [shape=(n_frames,)]
+        Time (s) of every frame of a clip of the length seen in ``fit`` (frame centres).
     scales_ : np.ndarray [shape=(n_scales,)]
         The matching PyWavelets scales (descending).
     n_features_in_ : int
@@ -457,7 +464,7 @@ class CWTScalogram(FrameMetadataMixin, SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = CWT_CONSTRAINTS
+    _parameter_constraints = {**CWT_CONSTRAINTS, "sr": [*CWT_CONSTRAINTS["sr"], None]}
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -465,7 +472,7 @@ class CWTScalogram(FrameMetadataMixin, SpecskTransformer):
     def __init__(
         self,
         *,
-        sr=22050,
+        sr=None,
         wavelet="cmor1.5-1.0",
         n_scales=64,
         fmin=50.0,
@@ -493,7 +500,7 @@ class CWTScalogram(FrameMetadataMixin, SpecskTransformer):
 
     def _fit(self, X, y):
         self.plan_ = _CWTPlan(
-            self.sr,
+            self._fit_sr(),
             self.wavelet,
             self.n_scales,
             self.fmin,
@@ -505,6 +512,10 @@ class CWTScalogram(FrameMetadataMixin, SpecskTransformer):
         )
         self.frequencies_ = self.plan_.frequencies.copy()
         self.scales_ = self.plan_.scales.copy()
+        self._fit_times(X.shape[-1])
+
+    def _n_frames(self, n_times):
+        return 1 + (n_times - 1) // self.hop_length
 
     def _transform(self, X):
         return _run(

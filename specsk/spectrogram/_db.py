@@ -114,11 +114,6 @@ class _DbBase(SpecskTransformer):
     _stateless = True
     _parameter_constraints = dict(_DB_CONSTRAINTS)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = True
-        return tags
-
 
 class PowerToDb(_DbBase):
     """Convert power spectrograms to decibels (``librosa.power_to_db``, per image).
@@ -145,6 +140,10 @@ class PowerToDb(_DbBase):
     >>> PowerToDb(ref="max").fit_transform(S).max(axis=(1, 2))
     array([0., 0.])
     """
+
+    # power is never negative: a negative value means the input is not power (e.g. dB
+    # already) and would be clipped to amin silently; AmplitudeToDb takes |S| and accepts it
+    _positive_input = True
 
     def __init__(self, *, ref=1.0, amin=1e-10, top_db=80.0):
         self.ref = ref

@@ -33,10 +33,11 @@ from ..utils._sklearn_compat import Interval, StrOptions
 from ._kernels import abs_pow_par, abs_pow_ser
 
 __all__ = [
+    "DEFAULT_SR",
     "PAD_MODES",
     "POWER_CONSTRAINT",
     "STFT_CONSTRAINTS",
-    "FrameMetadataMixin",
+    "FrameCoordsMixin",
     "STFTParamsMixin",
     "abs_pow",
     "blocked_stft",
@@ -104,11 +105,62 @@ def resolve_stft(n_fft, hop_length, win_length, window, center, pad_mode) -> dic
     }
 
 
-class STFTParamsMixin:
+#: Sample rate a step with ``sr=None`` assumes when its input carries none (librosa's).
+DEFAULT_SR = 22050.0
+
+
+class FrameCoordsMixin:
+    """Frame times and sample rate of a time-frequency step, resolved in ``fit``.
+
+    ``fit`` calls :meth:`_fit_sr` then :meth:`_fit_times`. ``sr_`` is the step's ``sr``, else
+    the sample rate its input carries, else :data:`DEFAULT_SR` (``None`` for a step without
+    ``sr``); ``times_`` are the frame times (s) of a clip of the length seen in ``fit``.
+    Subclasses give ``_n_frames(n_times)`` and ``_frame_offset()`` (frame ``t`` is centred on
+    sample ``t * hop_length + offset``).
+    """
+
+    def _fit_sr(self):
+        # a step without an sr parameter (STFTSpectrogram) assumes none: sr_ may be None
+        default = DEFAULT_SR if "sr" in self._parameter_constraints else None
+        sr = self._meta_value("sr", default)
+        self.sr_ = None if sr is None else float(sr)
+        return self.sr_
+
+    def _fit_times(self, n_times: int):
+        self.n_times_ = int(n_times)
+        self.times_ = None
+        if self.sr_ is not None:
+            n_frames = self._n_frames(int(n_times))
+            self.times_ = (np.arange(n_frames) * self._hop() + self._frame_offset()) / self.sr_
+
+    def _hop(self) -> int:
+        return int(self.hop_length)
+
+    def _frame_offset(self) -> int:
+        return 0
+
+    def _output_metadata(self, meta, Xt):
+        """``sr``, ``hop_length``, bin ``frequencies`` and frame ``times`` of the images."""
+        return frame_metadata(
+            self._effective_sr(meta),
+            self._hop(),
+            Xt.shape[-1],
+            self._bin_frequencies(self._effective_sr(meta)),
+            self._frame_offset(),
+        )
+
+    def _bin_frequencies(self, sr):
+        """Frequency (Hz) of every output bin at sample rate ``sr``; ``None`` when unknown."""
+        return getattr(self, "frequencies_", None)
+
+
+class STFTParamsMixin(FrameCoordsMixin):
     """Resolved STFT parameters of an estimator that has librosa's STFT arguments.
 
     The estimator declares ``STFT_CONSTRAINTS`` in its ``_parameter_constraints``; this mixin
-    adds the cross-parameter checks (:func:`resolve_stft`) and records the clip length.
+    adds the cross-parameter checks (:func:`resolve_stft`), records the clip length, the
+    sample rate and the frame times (:class:`FrameCoordsMixin`). Frame ``t`` is centred on
+    sample ``t * hop_length`` (``center=True``), else on ``t * hop_length + n_fft // 2``.
     """
 
     def _stft_kwargs(self):
@@ -121,24 +173,22 @@ class STFTParamsMixin:
 
     def _fit(self, X, y):
         self._stft_kwargs()
-        self.n_times_ = X.shape[-1]
+        self._fit_sr()
+        self._fit_times(X.shape[-1])
 
-    def _bin_frequencies(self, sr):
-        """Frequency of every output bin in Hz (``None`` when bins are not frequencies)."""
-        return getattr(self, "frequencies_", None)
+    def _hop(self) -> int:
+        return self._stft_kwargs()["hop_length"]
 
-    def _output_metadata(self, meta, Xt):
-        """``sr``, ``hop_length``, bin ``frequencies`` and frame ``times`` of the images.
-
-        ``sr`` is the step's own (if it has one) or the input's; without either only
-        ``hop_length`` is known. Frame ``t`` is centred on sample ``t * hop_length``
-        (``center=True``), else on ``t * hop_length + n_fft // 2``.
-        """
+    def _frame_offset(self) -> int:
         kw = self._stft_kwargs()
-        sr = self._effective_sr(meta)
-        offset = 0 if kw["center"] else kw["n_fft"] // 2
-        frequencies = None if sr is None else self._bin_frequencies(sr)
-        return frame_metadata(sr, kw["hop_length"], Xt.shape[-1], frequencies, offset)
+        return 0 if kw["center"] else kw["n_fft"] // 2
+
+    def _n_frames(self, n_times: int) -> int:
+        kw = self._stft_kwargs()
+        n_fft, hop = kw["n_fft"], kw["hop_length"]
+        # short clips are zero-padded to n_fft (see pad_short_clips)
+        n_padded = n_times + 2 * (n_fft // 2) if kw["center"] else n_times
+        return count_frames(max(n_padded, n_fft), n_fft, hop)
 
 
 def frame_metadata(sr, hop_length, n_frames, frequencies=None, offset=0) -> dict:
@@ -153,24 +203,6 @@ def frame_metadata(sr, hop_length, n_frames, frequencies=None, offset=0) -> dict
     if frequencies is not None:
         out["frequencies"] = np.asarray(frequencies, dtype=np.float64)
     return out
-
-
-class FrameMetadataMixin:
-    """``_output_metadata`` of a fitted time-frequency step with ``sr``, ``hop_length`` and
-    ``frequencies_`` whose frame ``t`` is centred on sample ``t * hop_length`` (CQT,
-    gammatone with ``center=True``, CWT)."""
-
-    def _frame_offset(self) -> int:
-        return 0
-
-    def _output_metadata(self, meta, Xt):
-        return frame_metadata(
-            self._effective_sr(meta),
-            self.hop_length,
-            Xt.shape[-1],
-            getattr(self, "frequencies_", None),
-            self._frame_offset(),
-        )
 
 
 def n_workers(n_jobs) -> int:

@@ -32,7 +32,7 @@ from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ._engine import (
     PAD_MODES,
     POWER_CONSTRAINT,
-    FrameMetadataMixin,
+    FrameCoordsMixin,
     abs_pow,
     fft_window,
     n_workers,
@@ -352,13 +352,16 @@ def gammatone_spectrogram(
     )
 
 
-class GammatoneSpectrogram(FrameMetadataMixin, SpecskTransformer):
+class GammatoneSpectrogram(FrameCoordsMixin, SpecskTransformer):
     """Gammatone-filterbank (ERB-scale) spectrogram of waveforms.
 
     Parameters
     ----------
-    sr : float, default=22050
-        Sample rate in Hz.
+    sr : float or None, default=None
+        Sample rate of the input in Hz. ``None`` takes the sample rate the input carries
+        (from :class:`~specsk.audio.AudioLoader`, :class:`~specsk.audio.Resample` or
+        :class:`~specsk.audio.FixedLength`; see :class:`~specsk.utils.SignalArray`), else
+        22050. A value that disagrees with the input's is an error.
     n_bands : int, default=64
         Number of bands, equally spaced on the ERB-rate scale.
     fmin : float, default=50.0
@@ -388,6 +391,10 @@ class GammatoneSpectrogram(FrameMetadataMixin, SpecskTransformer):
     ----------
     frequencies_ : np.ndarray [shape=(n_bands,)]
         Centre frequencies in Hz.
+    sr_ : float
+        Sample rate used: ``sr``, else the input's, else 22050.
+    times_ : np.ndarray [shape=(n_frames,)]
+        Time (s) of every frame of a clip of the length seen in ``fit`` (frame centres).
     plan_ : object
         Precomputed filters (second-order sections, or the FFT weights).
     n_features_in_ : int
@@ -407,7 +414,7 @@ class GammatoneSpectrogram(FrameMetadataMixin, SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = GAMMATONE_CONSTRAINTS
+    _parameter_constraints = {**GAMMATONE_CONSTRAINTS, "sr": [*GAMMATONE_CONSTRAINTS["sr"], None]}
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -415,7 +422,7 @@ class GammatoneSpectrogram(FrameMetadataMixin, SpecskTransformer):
     def __init__(
         self,
         *,
-        sr=22050,
+        sr=None,
         n_bands=64,
         fmin=50.0,
         fmax=None,
@@ -449,7 +456,7 @@ class GammatoneSpectrogram(FrameMetadataMixin, SpecskTransformer):
 
     def _fit(self, X, y):
         self.plan_ = _GammatonePlan(
-            self.sr,
+            self._fit_sr(),
             self.n_bands,
             self.fmin,
             self.fmax,
@@ -459,6 +466,11 @@ class GammatoneSpectrogram(FrameMetadataMixin, SpecskTransformer):
             self.method,
         )
         self.frequencies_ = self.plan_.frequencies.copy()
+        self._fit_times(X.shape[-1])
+
+    def _n_frames(self, n_times):
+        win, hop = self.plan_.win, self.hop_length
+        return 1 + n_times // hop if self.center else 1 + (max(n_times, win) - win) // hop
 
     def _transform(self, X):
         return _run(

@@ -159,8 +159,11 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
 
     Parameters
     ----------
-    sr : float, default=22050
-        Sample rate of the input in Hz.
+    sr : float or None, default=None
+        Sample rate of the input in Hz. ``None`` takes the sample rate the input carries
+        (from :class:`~specsk.audio.AudioLoader`, :class:`~specsk.audio.Resample` or
+        :class:`~specsk.audio.FixedLength`; see :class:`~specsk.utils.SignalArray`), else
+        22050. A value that disagrees with the input's is an error.
     n_fft : int, default=2048
         FFT length.
     hop_length : int or None, default=None
@@ -201,6 +204,10 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
         Clip length seen in ``fit`` (the length :meth:`inverse_transform` returns).
     frequencies_ : np.ndarray [shape=(n_mels,)]
         Centre frequency of every mel band in Hz, low first.
+    sr_ : float
+        Sample rate used: ``sr``, else the input's, else 22050.
+    times_ : np.ndarray [shape=(n_frames,)]
+        Time (s) of every frame of a clip of the length seen in ``fit`` (frame centres).
 
     Notes
     -----
@@ -225,6 +232,7 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
     _parameter_constraints = {
         **STFT_CONSTRAINTS,
         **MEL_CONSTRAINTS,
+        "sr": [*MEL_CONSTRAINTS["sr"], None],
         "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
     }
 
@@ -234,7 +242,7 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
     def __init__(
         self,
         *,
-        sr=22050,
+        sr=None,
         n_fft=2048,
         hop_length=None,
         win_length=None,
@@ -269,11 +277,11 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
         self.n_iter = n_iter
 
     def _fit(self, X, y):
-        super()._fit(X, y)
+        super()._fit(X, y)  # sr_, n_times_, times_
         self.mel_basis_ = np.array(
-            _mel_bank(self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax, self.htk, self.norm)
+            _mel_bank(self.sr_, self.n_fft, self.n_mels, self.fmin, self.fmax, self.htk, self.norm)
         )
-        self.frequencies_ = self._band_centres(self.sr)
+        self.frequencies_ = self._band_centres(self.sr_)
 
     def _transform(self, X):
         kw = self._stft_kwargs()
@@ -285,12 +293,6 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
             X,
             batch_size=self.batch_size,
         )
-
-    def _bin_frequencies(self, sr):
-        """Centre frequency of every mel band (``librosa.mel_frequencies`` without the edges)."""
-        if "frequencies_" in self.__dict__ and float(sr) == float(self.sr):
-            return self.frequencies_
-        return self._band_centres(sr)
 
     def _band_centres(self, sr):
         import librosa

@@ -182,8 +182,11 @@ class MFCC(STFTParamsMixin, SpecskTransformer):
 
     Parameters
     ----------
-    sr : float, default=22050
-        Sample rate in Hz.
+    sr : float or None, default=None
+        Sample rate of the input in Hz. ``None`` takes the sample rate the input carries
+        (from :class:`~specsk.audio.AudioLoader`, :class:`~specsk.audio.Resample` or
+        :class:`~specsk.audio.FixedLength`; see :class:`~specsk.utils.SignalArray`), else
+        22050. A value that disagrees with the input's is an error.
     n_mfcc : int, default=20
         Number of coefficients.
     dct_type : {1, 2, 3}, default=2
@@ -213,6 +216,12 @@ class MFCC(STFTParamsMixin, SpecskTransformer):
         Mel filter bank built in ``fit``.
     dct_basis_ : np.ndarray [shape=(n_mfcc, n_mels)]
         DCT (and lifter) matrix built in ``fit``.
+    frequencies_ : None
+        ``None``: the rows are cepstral coefficients, not frequency bins.
+    sr_ : float
+        Sample rate used: ``sr``, else the input's, else 22050.
+    times_ : np.ndarray [shape=(n_frames,)]
+        Time (s) of every frame of a clip of the length seen in ``fit`` (frame centres).
 
     Notes
     -----
@@ -233,7 +242,7 @@ class MFCC(STFTParamsMixin, SpecskTransformer):
     _kind = "spectrogram"
     _stateless = False
 
-    _parameter_constraints = MFCC_CONSTRAINTS
+    _parameter_constraints = {**MFCC_CONSTRAINTS, "sr": [*MFCC_CONSTRAINTS["sr"], None]}
 
     # fit computes only what the parameters and the input shape fix: see specsk.base
     _learns_from_data = False
@@ -241,7 +250,7 @@ class MFCC(STFTParamsMixin, SpecskTransformer):
     def __init__(
         self,
         *,
-        sr=22050,
+        sr=None,
         n_mfcc=20,
         dct_type=2,
         norm="ortho",
@@ -292,9 +301,10 @@ class MFCC(STFTParamsMixin, SpecskTransformer):
         )
         self.mel_basis_ = np.array(
             _mel_bank(
-                self.sr, self.n_fft, self.n_mels, self.fmin, self.fmax, self.htk, self.mel_norm
+                self.sr_, self.n_fft, self.n_mels, self.fmin, self.fmax, self.htk, self.mel_norm
             )
         )
+        self.frequencies_ = None  # rows are cepstral coefficients, not frequency bins
         self.dct_basis_ = np.array(
             _dct_matrix(self.n_mels, self.n_mfcc, self.dct_type, self.norm, float(self.lifter))
         )

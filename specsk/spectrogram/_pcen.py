@@ -132,10 +132,12 @@ class PCEN(SpecskTransformer):
 
     Parameters
     ----------
-    sr : float, default=22050
-        Sample rate of the audio behind the spectrograms.
-    hop_length : int, default=512
-        Hop length of the spectrograms.
+    sr : float or None, default=None
+        Sample rate of the audio behind the spectrograms. ``None`` takes the sample rate the
+        input carries (spectrograms made by specsk do; see :class:`~specsk.utils.SignalArray`),
+        else 22050. A value that disagrees with the input's is an error.
+    hop_length : int or None, default=None
+        Hop length of the spectrograms; ``None`` takes the input's, else 512.
     gain : float, default=0.98
         Gain normalisation exponent.
     bias : float, default=2.0
@@ -169,13 +171,18 @@ class PCEN(SpecskTransformer):
     _kind = "spectrogram"
     _stateless = True
 
-    _parameter_constraints = PCEN_CONSTRAINTS
+    _parameter_constraints = {
+        **PCEN_CONSTRAINTS,
+        "sr": [*PCEN_CONSTRAINTS["sr"], None],
+        "hop_length": [*PCEN_CONSTRAINTS["hop_length"], None],
+    }
+    _meta_params = {"sr": "sr", "hop_length": "hop_length"}
 
     def __init__(
         self,
         *,
-        sr=22050,
-        hop_length=512,
+        sr=None,
+        hop_length=None,
         gain=0.98,
         bias=2.0,
         power=0.5,
@@ -195,7 +202,10 @@ class PCEN(SpecskTransformer):
         self.b = b
 
     def _transform(self, X):
-        return _pcen(X, "X", **self.get_params())
+        params = self.get_params()
+        params["sr"] = float(self._meta_value("sr", 22050.0))
+        params["hop_length"] = int(self._meta_value("hop_length", 512))
+        return _pcen(X, "X", **params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -164,6 +164,13 @@ class STFTSpectrogram(STFTParamsMixin, SpecskTransformer):
         Clip length seen in ``fit``; :meth:`inverse_transform` returns clips of this length.
     n_features_in_ : int
         Same as ``n_times_`` (scikit-learn's name).
+    sr_ : float or None
+        Sample rate of the input seen in ``fit`` when it carried one (see
+        :class:`~specsk.utils.SignalArray`), else ``None``.
+    frequencies_ : np.ndarray [shape=(1 + n_fft // 2,)] or None
+        Frequency of every bin in Hz (``None`` when ``sr_`` is unknown).
+    times_ : np.ndarray [shape=(n_frames,)] or None
+        Time (s) of every frame of a clip of ``n_times_`` samples (``None`` without ``sr_``).
 
     Notes
     -----
@@ -246,8 +253,13 @@ class STFTSpectrogram(STFTParamsMixin, SpecskTransformer):
 
         return apply_in_batches(one_batch, X, batch_size=self.batch_size)
 
+    def _fit(self, X, y):
+        super()._fit(X, y)
+        self.frequencies_ = self._bin_frequencies(self.sr_)
+
     def _bin_frequencies(self, sr):
-        return np.fft.rfftfreq(self._stft_kwargs()["n_fft"], 1.0 / sr)
+        # stateless: the frequencies follow the sample rate of the input at hand
+        return None if sr is None else np.fft.rfftfreq(self._stft_kwargs()["n_fft"], 1.0 / sr)
 
     def inverse_transform(self, X):
         """Waveforms from STFT images.

@@ -89,6 +89,34 @@ def test_plot_spectrogram_axes():
     assert labels[0] == "0" and labels[-1] == "4000"
 
 
+def test_plot_spectrogram_axes_from_metadata():
+    # what a specsk step made carries its axes: no sr, hop_length or frequencies to re-enter
+    from specsk.spectrogram import MelSpectrogram, STFTSpectrogram
+    from specsk.utils import SignalArray
+
+    rng = np.random.default_rng(0)
+    X = SignalArray.wrap(rng.standard_normal((2, 4000)).astype(np.float32), sr=8000)
+    mel = MelSpectrogram(n_fft=256, hop_length=100, n_mels=24, fmin=300.0, fmax=3400.0)
+    M = mel.fit_transform(X)
+    ax = plot_spectrogram(M[0])
+    labels = [float(t.get_text()) for t in ax.get_yticklabels()]
+    assert labels[0] == pytest.approx(mel.frequencies_[0], abs=0.5) and labels[0] > 300
+    assert labels[-1] == pytest.approx(mel.frequencies_[-1], abs=0.5) and labels[-1] < 3400
+    assert ax.get_ylabel() == "frequency (Hz)" and ax.get_xlabel() == "time (s)"
+    assert ax.images[0].get_extent()[1] == pytest.approx(M.shape[-1] * 100 / 8000)
+    # evenly spaced STFT bins: a Hz axis from the carried frequencies
+    D = STFTSpectrogram(n_fft=64, hop_length=32).fit_transform(X)
+    _, _, y0, y1 = plot_spectrogram(D[:1]).images[0].get_extent()
+    assert (y0, y1) == pytest.approx((-62.5, 4062.5))
+    # a cropped band keeps its frequencies
+    _, _, y0, y1 = plot_spectrogram(D[0, 8:16]).images[0].get_extent()
+    assert (y0, y1) == pytest.approx((1000 - 62.5, 1875 + 62.5))
+    with pytest.raises(ValueError, match="disagrees"):
+        plot_spectrogram(D[0], sr=16000)
+    with pytest.raises(ValueError, match="one finite frequency"):
+        plot_spectrogram(np.ones((3, 4)), frequencies=[1.0, 2.0])
+
+
 def test_plot_spectrogram_bad_input():
     with pytest.raises(ValueError, match="one spectrogram"):
         plot_spectrogram(np.ones((2, 3, 4)))

@@ -138,7 +138,7 @@ def test_roi_features_custom_freqs_and_no_texture():
 def test_roi_bad_input():
     S = scene(n=2)
     with pytest.raises(ValueError, match="n_fft=2048 gives 1025"):
-        ROIFeatures().fit(S)
+        ROIFeatures(n_fft=2048).fit(S)
     with pytest.raises(ValueError, match="freqs must have one frequency per bin"):
         ROIFeatures(freqs=np.arange(10.0) + 1).fit(S)
     with pytest.raises(ValueError, match="stats"):

@@ -274,3 +274,145 @@ def test_cqt_gammatone_cwt_tag_frequencies_and_times(step):
     np.testing.assert_allclose(meta["times"], (np.arange(S.shape[-1]) * 64 + offset) / 8000)
     with pytest.raises(ValueError, match="16000"):
         type(est)(**{**est.get_params(), "sr": 16000}).fit(X)
+
+
+# -- downstream steps take what they were not given from the input --------------------------------
+_PRODUCERS = [
+    "STFTSpectrogram(n_fft=128, hop_length=50)",
+    "STFTSpectrogram(n_fft=128, hop_length=50, center=False)",
+    "MelSpectrogram(n_fft=128, hop_length=50, n_mels=16)",
+    "MFCC(n_fft=128, hop_length=50, n_mels=16, n_mfcc=8)",
+    "Chroma(n_fft=128, hop_length=50)",
+    "BarkSpectrogram(n_fft=128, hop_length=50, n_bands=8)",
+    "CQTSpectrogram(hop_length=64, fmin=100.0, n_bins=24)",
+    "GammatoneSpectrogram(n_bands=8, hop_length=50, center=False)",
+    "CWTScalogram(n_scales=8, fmin=200.0, hop_length=50)",
+]
+
+
+def _make(step):
+    from specsk import spectrogram as sp
+
+    return eval(step, {k: getattr(sp, k) for k in sp.__all__})
+
+
+@pytest.mark.filterwarnings("ignore::specsk.exceptions.ShortClipWarning")  # CQT pads
+@pytest.mark.parametrize("step", _PRODUCERS)
+@pytest.mark.parametrize("n_times", [1000, 1037])
+def test_every_time_frequency_step_exposes_sr_frequencies_and_times(step, n_times):
+    est = _make(step)
+    X = _waves(n=2, sr=8000, seconds=n_times / 8000)
+    S = est.fit_transform(X)
+    assert est.sr_ == 8000.0 and S.sr == 8000.0
+    assert len(est.times_) == S.shape[-1]
+    np.testing.assert_allclose(est.times_, S.times)
+    if est.frequencies_ is None:  # MFCC, chroma: rows are not frequency bins
+        assert S.frequencies is None
+    else:
+        assert len(est.frequencies_) == S.shape[-2]
+        np.testing.assert_allclose(est.frequencies_, S.frequencies)
+        assert np.all(np.diff(est.frequencies_) > 0) and est.frequencies_[-1] <= 4000
+
+
+@pytest.mark.parametrize("step", [s for s in _PRODUCERS if "STFT" not in s])
+def test_sr_none_takes_the_input_rate_else_22050(step):
+    est = _make(step)
+    W = _waves(n=2, sr=16000)
+    S = est.fit_transform(W)
+    explicit = type(est)(**{**est.get_params(), "sr": 16000})
+    np.testing.assert_array_equal(np.asarray(S), np.asarray(explicit.fit_transform(W)))
+    plain = _make(step).fit(np.asarray(W))
+    assert plain.sr_ == 22050.0
+    # fitted at 16 kHz, then given input made at 8 kHz: an error, not silent garbage
+    with pytest.raises(ValueError, match="fitted on input with sr=16000"):
+        est.transform(_waves(n=2, sr=8000))
+
+
+def test_spectral_features_use_the_bins_they_are_given():
+    from specsk.features import SpectralFeatures
+
+    W = _waves(n=3, sr=8000)
+    mel = MelSpectrogram(n_fft=256, hop_length=64, n_mels=24, fmin=200.0, power=1.0)
+    M = mel.fit_transform(W)
+    sf = SpectralFeatures(features=("centroid",), n_bands=3).fit(M)
+    assert sf.sr_ == 8000.0 and sf.n_fft_ is None
+    np.testing.assert_allclose(sf.freqs_, mel.frequencies_)
+    # centroid over the mel band centres, not over bins assumed linear
+    C = sf.transform(M)[:, 0]
+    Mp = np.asarray(M)
+    ref = (mel.frequencies_[:, None] * Mp).sum(1) / Mp.sum(1)
+    np.testing.assert_allclose(C, ref, rtol=1e-4)
+    with pytest.raises(ValueError, match="n_fft=256 gives linear STFT bins"):
+        SpectralFeatures(n_fft=256).fit(M)
+    # linear STFT: the carried frequencies equal rfftfreq, and an explicit n_fft is accepted
+    D = STFTSpectrogram(n_fft=128, hop_length=64).fit_transform(W)
+    a = SpectralFeatures(n_bands=3).fit_transform(D)
+    b = SpectralFeatures(sr=8000, n_fft=128, n_bands=3).fit_transform(np.asarray(D))
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_grid_search_over_n_fft_keeps_downstream_in_step():
+    from sklearn.linear_model import LogisticRegression
+
+    from specsk.features import SpectralFeatures
+
+    W = _waves(n=8, sr=8000)
+    y = np.tile([0, 1], 4)
+    pipe = Pipeline(
+        [
+            ("stft", STFTSpectrogram(hop_length=64)),
+            ("spec", SpectralFeatures(n_bands=2, fmin=400.0, output="stats")),
+            ("clf", LogisticRegression()),
+        ]
+    )
+    gs = GridSearchCV(pipe, {"stft__n_fft": [64, 256]}, cv=2, error_score="raise").fit(W, y)
+    assert gs.best_estimator_["spec"].sr_ == 8000.0
+    n_fft = gs.best_params_["stft__n_fft"]
+    np.testing.assert_allclose(gs.best_estimator_["spec"].freqs_, np.fft.rfftfreq(n_fft, 1 / 8000))
+
+
+def test_pcen_takes_sr_and_hop_from_its_input():
+    from specsk.spectrogram import PCEN
+
+    M = MelSpectrogram(n_fft=256, hop_length=100, n_mels=16).fit_transform(_waves(sr=8000))
+    a = PCEN().fit_transform(M)
+    b = PCEN(sr=8000, hop_length=100).fit_transform(np.asarray(M))
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert not np.array_equal(np.asarray(PCEN().fit_transform(np.asarray(M))), np.asarray(b))
+    with pytest.raises(ValueError, match=r"PCEN has hop_length=50 .*hop_length=100"):
+        PCEN(hop_length=50).fit_transform(M)
+
+
+def test_segmentation_steps_report_hz_and_seconds_without_reentering_scales():
+    from specsk.segmentation import (
+        RegionRefiner,
+        ROIFeatures,
+        TemplateMatching,
+        ThresholdSegmenter,
+    )
+
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((4, 8000)).astype(np.float32) * 0.01
+    t = np.arange(8000) / 8000
+    W[:, 2000:4000] += np.sin(2 * np.pi * 1000 * t[2000:4000])
+    W = SignalArray.wrap(W, sr=8000)
+    mel = MelSpectrogram(n_fft=256, hop_length=100, n_mels=32)
+    M = PowerToDb().fit_transform(mel.fit_transform(W))
+    roi = ROIFeatures(top_k=1).fit(M)
+    assert roi.sr_ == 8000.0 and roi.hop_length_ == 100
+    np.testing.assert_allclose(roi.freqs_, mel.frequencies_)
+    explicit = ROIFeatures(top_k=1, sr=8000, hop_length=100, freqs=mel.frequencies_)
+    np.testing.assert_array_equal(roi.transform(M), explicit.fit(np.asarray(M)).transform(M))
+    with pytest.raises(ValueError, match="n_fft=256 gives"):
+        ROIFeatures(n_fft=256).fit(M)
+    # label images keep the spectrograms' scales: durations in seconds need no sr/hop_length
+    L = ThresholdSegmenter(method="otsu").fit_transform(M)
+    assert get_metadata(L)["hop_length"] == 100
+    a = RegionRefiner(min_size_s=0.1, min_size_hz=50.0).fit_transform(L)
+    b = RegionRefiner(
+        min_size_s=0.1, min_size_hz=50.0, sr=8000, hop_length=100, freqs=mel.frequencies_
+    ).fit_transform(np.asarray(L))
+    np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    tm = TemplateMatching(template_shape=(8, 8)).fit(M, np.tile([0, 1], 2))
+    assert tm.sr_ == 8000.0 and tm.hop_length_ == 100
+    np.testing.assert_allclose(tm.freqs_, mel.frequencies_)
