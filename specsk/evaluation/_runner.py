@@ -8,8 +8,10 @@ that an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 import contextlib
+import json
 import numbers
 import os
+import pathlib
 import pickle
 import re
 import sys
@@ -25,6 +27,7 @@ from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from ..exceptions import SpecskWarning
+from ..utils._metadata import get_metadata, with_metadata
 from ._results import EvaluationResult
 
 __all__ = ["evaluate"]
@@ -228,9 +231,11 @@ def _bar(progress, **kwargs):
 
 
 def _take(X, idx):
+    """Rows ``idx`` of ``X`` (a list of clips or an array), keeping its signal metadata."""
+    meta = get_metadata(X)
     if isinstance(X, list):
-        return [X[i] for i in idx]
-    return np.asarray(X[idx])
+        return with_metadata([X[i] for i in idx], meta)
+    return with_metadata(np.asarray(X[idx]), meta)
 
 
 def _atomic_write(path, write):
@@ -373,6 +378,7 @@ def _compute_prefix(prefix, clips, y, progress, desc):
             if hasattr(Z, "to_numpy"):  # set_output(transform="pandas")
                 Z = Z.to_numpy()
             if start == 0:
+                meta = get_metadata(Z)  # the same for every chunk of equal-length clips
                 out = (
                     np.empty((n, *Z.shape[1:]), dtype=Z.dtype) if isinstance(Z, np.ndarray) else []
                 )
@@ -388,7 +394,18 @@ def _compute_prefix(prefix, clips, y, progress, desc):
             else:
                 out += list(Z)
             bar.update(stop - start)
-    return out
+    return with_metadata(out, meta)
+
+
+def _save_meta(path, Z) -> None:
+    meta = {
+        k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in get_metadata(Z).items()
+    }
+    _atomic_write(path, lambda tmp: pathlib.Path(tmp).write_text(json.dumps(meta)))
+
+
+def _load_meta(path) -> dict:
+    return json.loads(pathlib.Path(path).read_text()) if os.path.exists(path) else {}
 
 
 def _prefix_output(prefix, clips, y, key, memo, cache_dir, progress, name):
@@ -402,7 +419,8 @@ def _prefix_output(prefix, clips, y, key, memo, cache_dir, progress, name):
         os.makedirs(folder, exist_ok=True)
         path = os.path.join(folder, key)
         if os.path.exists(path + ".npy"):
-            memo[key] = np.load(path + ".npy", mmap_mode="r")
+            Z = np.load(path + ".npy", mmap_mode="r")
+            memo[key] = with_metadata(Z, _load_meta(path + ".meta.json"))
             return memo[key], time.perf_counter() - t0
         if os.path.exists(path + ".pkl"):
             with open(path + ".pkl", "rb") as f:
@@ -414,8 +432,9 @@ def _prefix_output(prefix, clips, y, key, memo, cache_dir, progress, name):
 
             def write(tmp):
                 with open(tmp, "wb") as f:
-                    np.save(f, Z)
+                    np.save(f, np.asarray(Z))
 
+            _save_meta(path + ".meta.json", Z)
             _atomic_write(path + ".npy", write)
         else:
             _atomic_pickle(path + ".pkl", Z)
@@ -707,6 +726,8 @@ def evaluate(
     if data.paths is not None:
         audio_key = _audio_key(data.paths, sr)
         clips, report = _load(data.paths, sr, audio_key, cache_dir, progress)
+        # the clips carry their rate, so steps left at sr=None (specsk's default) use it
+        clips = with_metadata(clips, {"sr": report.sr})
         mask = np.asarray(report.ok, dtype=bool)
         if report.errors:
             warnings.warn(
@@ -720,6 +741,8 @@ def evaluate(
     else:
         clips = data.X
         audio_key = joblib.hash((clips, None if sr is None else float(sr)))
+        if sr is not None and not get_metadata(clips):
+            clips = with_metadata(clips, {"sr": sr})
         mask = np.ones(len(data), dtype=bool)
     load_s = time.perf_counter() - t0
 

@@ -148,6 +148,14 @@ class SignalList(list):
     def metadata(self) -> dict:
         return {} if self.sr is None else {"sr": self.sr}
 
+    def __getitem__(self, key):
+        out = super().__getitem__(key)
+        # a slice of clips is still a batch at the same rate (what chunked loops take)
+        return SignalList(out, sr=self.sr) if isinstance(key, slice) else out
+
+    def __reduce__(self):
+        return SignalList, (list(self),), {"sr": self.sr}
+
 
 def _clean(meta: dict) -> dict:
     out = {}

@@ -416,3 +416,24 @@ def test_segmentation_steps_report_hz_and_seconds_without_reentering_scales():
     tm = TemplateMatching(template_shape=(8, 8)).fit(M, np.tile([0, 1], 2))
     assert tm.sr_ == 8000.0 and tm.hop_length_ == 100
     np.testing.assert_allclose(tm.freqs_, mel.frequencies_)
+
+
+def test_evaluate_passes_the_rate_to_steps_left_at_sr_none(tmp_path, seen):
+    from sklearn.linear_model import LogisticRegression
+
+    from specsk.evaluation import evaluate
+
+    W = np.asarray(_waves(n=8, sr=8000))
+    y = np.tile([0, 1], 4)
+    pipe = Pipeline(
+        [
+            ("mel", MelSpectrogram(n_fft=64, hop_length=32, n_mels=8)),  # a shared prefix
+            ("spy", _Spy()),
+            ("clf", LogisticRegression()),
+        ]
+    )
+    for _ in range(2):  # computed, then read back from the cache (a memmap + its metadata)
+        evaluate({"p": pipe}, (W, y), sr=8000, cv=2, cache_dir=tmp_path, resume=False,
+                 progress=False)  # fmt: skip
+    assert len(seen) >= 8 and set(seen) == {8000.0}
+    assert any(tmp_path.rglob("*.meta.json"))
