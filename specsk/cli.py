@@ -1,13 +1,26 @@
-"""Command-line interface: ``specsk demo`` and ``specsk list``."""
+"""Command-line interface: from a folder of recordings to a validated, saved model.
+
+``specsk evaluate`` cross-validates recipes or pipeline specs, ``specsk train`` fits one on
+all the data and saves it safely (skops), ``specsk predict`` labels new files, ``specsk
+extract`` writes features to disk, ``specsk show`` draws spectrograms; ``specsk recipes``
+and ``specsk plugins`` list what is available. Mistakes in the command line or the data give
+one line on stderr and exit code 2; set ``SPECSK_DEBUG=1`` for the traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import os
+import pathlib
+import re
 import sys
 import time
 import warnings
 
-__all__ = ["main"]
+import numpy as np
+
+__all__ = ["build_parser", "load_data", "main"]
 
 
 def _demo_pipelines(sr: int):
@@ -102,32 +115,695 @@ def demo(*, n_per_class: int = 30, n_splits: int = 5, random_state: int = 0, out
     return results
 
 
+class UsageError(Exception):
+    """A mistake in the command line or the data: one line on stderr, exit code 2."""
+
+
+_LAYOUTS = ("esc10", "esc50", "fsdd", "urbansound8k")
+_AUDIO_EXT = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif")
+_TRANSFORMS = ("mel", "stft", "cqt", "gammatone", "bark", "cwt")
+
+
+# -- data -----------------------------------------------------------------------------------------
+def load_data(spec: str, args=None):
+    """The dataset ``spec`` names: ``esc10:PATH`` (and the other named layouts, with their
+    official folds), a manifest ``.csv`` or a folder with one sub-folder per class."""
+    from . import datasets
+
+    opt = (
+        (lambda name, default=None: getattr(args, name, default))
+        if args
+        else (lambda name, default=None: default)
+    )
+    layout, sep, rest = spec.partition(":")
+    if sep and layout.lower() in _LAYOUTS and not os.path.exists(spec):
+        loader = getattr(datasets, f"load_{layout.lower()}")
+        return loader(rest)
+    path = pathlib.Path(spec)
+    if not path.exists():
+        raise UsageError(
+            f"DATA {spec!r} does not exist; give a folder with one sub-folder per class, a "
+            f"manifest .csv or a named layout ({', '.join(f'{n}:PATH' for n in _LAYOUTS)})"
+        )
+    if path.is_file():
+        if path.suffix.lower() != ".csv":
+            raise UsageError(f"DATA {spec!r} is a file but not a .csv manifest")
+        return datasets.load_manifest(
+            path,
+            path_col=opt("path_col", "path") or "path",
+            label_col=opt("label_col", "label") or "label",
+            fold_col=opt("fold_col"),
+            group_col=opt("group_col"),
+        )
+    return datasets.load_folder(path, group_pattern=opt("group_pattern"))
+
+
+def _files(items) -> list[str]:
+    """Audio files named by ``items`` (files, or folders searched recursively), sorted."""
+    out = []
+    for item in items:
+        p = pathlib.Path(item)
+        if p.is_dir():
+            found = sorted(
+                str(f)
+                for f in p.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in _AUDIO_EXT
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+            if not found:
+                raise UsageError(f"no audio files ({', '.join(_AUDIO_EXT)}) under {item!r}")
+            out += found
+        elif p.exists():
+            out.append(str(p))
+        else:
+            raise UsageError(f"{item!r} does not exist")
+    return out
+
+
+# -- models ---------------------------------------------------------------------------------------
+def _models(args, data) -> tuple[dict, float | None, float | None]:
+    """``{name: estimator}`` from ``--recipe``/``--pipeline``, with the sample rate and clip
+    length the audio is read at and cut to."""
+    from .recipes import get_recipe, list_recipes
+    from .spec import load_spec
+
+    sr = args.sr or getattr(data, "sr", None)
+    duration = args.duration or getattr(data, "duration", None)
+    models = {}
+    specs = [load_spec(p) for p in (args.pipeline or [])]
+    for spec in specs:
+        if spec.sr is not None:
+            if args.sr is None and sr not in (None, spec.sr) and models:
+                raise UsageError("the pipeline specs give different sample rates; pass --sr")
+            sr = spec.sr if args.sr is None else sr
+    names = []
+    for item in args.recipe or []:
+        names += [n.strip() for n in item.split(",") if n.strip()]
+    if "all" in names:
+        names = list(list_recipes())
+    for name in names:
+        if name not in list_recipes():
+            raise UsageError(
+                f"unknown recipe {name!r}; the recipes are {', '.join(list_recipes())} (or all)"
+            )
+        if sr is None or duration is None:
+            raise UsageError(
+                f"recipe {name} needs the sample rate and clip length: pass --sr and --duration"
+            )
+        models[name] = get_recipe(name, sr=sr, duration=duration)
+    for spec in specs:
+        name = spec.name if spec.name not in models else f"{spec.name}-{len(models)}"
+        models[name] = spec.pipeline
+    if not models:
+        raise UsageError("give --recipe NAME[,NAME...] or --pipeline SPEC")
+    return models, (None if sr is None else float(sr)), duration
+
+
+def _cv(args, data):
+    if args.cv in (None, "official"):
+        if args.cv == "official" and getattr(data, "cv", None) is None:
+            raise UsageError("this data has no official folds; use --cv K")
+        return None
+    try:
+        k = int(args.cv)
+    except ValueError:
+        raise UsageError(f"--cv must be 'official' or a number of folds, got {args.cv!r}") from None
+    if k < 2:
+        raise UsageError(f"--cv needs at least 2 folds, got {k}")
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    if getattr(data, "groups", None) is not None:
+        return StratifiedGroupKFold(k, shuffle=True, random_state=args.seed)
+    return StratifiedKFold(k, shuffle=True, random_state=args.seed)
+
+
+def _load_clips(paths, sr, *, progress):
+    """Read ``paths`` at ``sr`` (tagged with it), skipping unreadable files."""
+    from .audio._io import load_audio
+    from .utils import SignalList
+
+    clips, ok, errors, rate = [], [], [], sr
+    chunk = 64
+    from tqdm.auto import tqdm
+
+    with tqdm(
+        total=len(paths), desc="loading audio", unit="file", disable=not progress, file=sys.stderr
+    ) as bar:
+        for start in range(0, len(paths), chunk):
+            c, rep = load_audio(paths[start : start + chunk], sr=sr, on_error="skip")
+            clips += c
+            ok.append(rep.ok)
+            errors += [(start + i, p, r) for i, p, r in rep.errors]
+            rate = rep.sr if rep.sr is not None else rate
+            bar.update(len(c) + len(rep.errors))
+    ok = np.concatenate(ok) if ok else np.zeros(0, bool)
+    return SignalList(clips, sr=rate), ok, errors
+
+
+# -- commands -------------------------------------------------------------------------------------
+def cmd_evaluate(args) -> int:
+    from .evaluation import evaluate
+
+    data = load_data(args.data, args)
+    models, sr, duration = _models(args, data)
+    out = pathlib.Path(args.out)
+    with warnings.catch_warnings():
+        if args.quiet:
+            warnings.simplefilter("ignore")
+        result = evaluate(
+            models,
+            data,
+            sr=sr,
+            duration=duration,
+            cv=_cv(args, data),
+            cache_dir=args.cache_dir,
+            progress=not args.quiet,
+            random_state=args.seed,
+        )
+    paths = result.save(out)
+    for name in result.names:
+        png = out / f"confusion_{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+        _confusion_png(result, name, png)
+        paths[f"confusion {name}"] = str(png)
+    print(result.to_markdown())
+    print("\nwrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
+    return 0
+
+
+def _confusion_png(result, name, path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    keep = result.oof_pred[name] >= 0
+    labels = list(range(len(result.target_names)))
+    size = max(5.0, 0.45 * len(labels) + 2)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ConfusionMatrixDisplay.from_predictions(
+        result.target[keep],
+        result.oof_pred[name][keep],
+        labels=labels,
+        display_labels=result.target_names,
+        ax=ax,
+        colorbar=False,
+        xticks_rotation="vertical",
+    )
+    acc = result.fold_scores[name]
+    ax.set_title(f"{name}: {100 * acc.mean():.1f} % +- {100 * acc.std():.1f} (out of fold)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def cmd_train(args) -> int:
+    from .io import save_model
+
+    data = load_data(args.data, args)
+    models, sr, duration = _models(args, data)
+    if len(models) != 1:
+        raise UsageError("train takes one --recipe or one --pipeline")
+    ((name, model),) = models.items()
+    clips, ok, errors = _load_clips(list(data.paths), sr, progress=not args.quiet)
+    _report_errors(errors)
+    names = (
+        np.asarray(data.target_names)[np.asarray(data.target)[ok]]
+        if getattr(data, "target_names", None) is not None
+        else np.asarray(data.target)[ok]
+    )
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        if args.quiet:
+            warnings.simplefilter("ignore")
+        model.fit(clips, names)
+    path = save_model(
+        model,
+        args.output,
+        metadata={
+            "sr": clips.sr,
+            "duration": duration,
+            "classes": [str(c) for c in getattr(model, "classes_", np.unique(names))],
+            "model": name,
+            "trained_on": args.data,
+            "n_clips": len(clips),
+        },
+    )
+    print(
+        f"trained {name} on {len(clips)} clips ({len(errors)} unreadable) in "
+        f"{time.perf_counter() - t0:.1f} s; saved to {path}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _report_errors(errors) -> None:
+    for _, path, reason in errors:
+        print(f"specsk: skipped {path}: {reason}", file=sys.stderr)
+
+
+def cmd_predict(args) -> int:
+    from .io import load_model, model_info
+
+    info = model_info(args.model)
+    model = load_model(args.model, trusted=args.trust or None)
+    sr, _duration = info.get("sr"), info.get("duration")
+    files = _files(args.files)
+    clips, ok, errors = _load_clips(files, sr, progress=not args.quiet)
+    _report_errors(errors)
+    rows_in, meta = [], []
+    good = [f for f, k in zip(files, ok, strict=True) if k]
+    for path, clip in zip(good, clips, strict=True):
+        if args.window:
+            n = max(1, round(args.window * clips.sr))
+            starts = range(0, max(len(clip) - n, 0) + 1, n) if len(clip) >= n else [0]
+            for s0 in starts:
+                rows_in.append(clip[s0 : s0 + n])
+                meta.append((path, s0 / clips.sr, min(s0 + n, len(clip)) / clips.sr))
+        else:
+            rows_in.append(clip)
+            meta.append((path, None, None))
+    from .utils import SignalList
+
+    X = SignalList(rows_in, sr=clips.sr)
+    classes = [str(c) for c in getattr(model, "classes_", info.get("classes", []))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        labels = model.predict(X) if len(X) else []
+        proba = model.predict_proba(X) if len(X) and hasattr(model, "predict_proba") else None
+    header = ["path"] + (["start_s", "end_s"] if args.window else []) + ["label"]
+    header += [f"p_{c}" for c in classes] if proba is not None else []
+    header += ["error"]
+    rows = []
+    for i, (path, t0, t1) in enumerate(meta):
+        row = [path] + ([f"{t0:.3f}", f"{t1:.3f}"] if args.window else []) + [str(labels[i])]
+        if proba is not None:
+            row += [f"{p:.6f}" for p in proba[i]]
+        rows.append([*row, ""])
+    blank = [""] * (len(header) - 2)
+    rows += [[p, *blank, reason] for _, p, reason in errors]
+    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
+    try:
+        w = csv.writer(out)
+        w.writerow(header)
+        w.writerows(rows)
+    finally:
+        if args.output:
+            out.close()
+    if args.output:
+        print(
+            f"predicted {len(meta)} row(s) from {len(good)} file(s), {len(errors)} unreadable; "
+            f"wrote {args.output}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from sklearn.pipeline import make_pipeline
+
+    from .audio import AudioLoader
+    from .spec import load_spec
+    from .utils import extract_to_disk
+
+    data = load_data(args.data, args)
+    spec = load_spec(args.pipeline)
+    sr = args.sr or spec.sr or getattr(data, "sr", None)
+    pipe = make_pipeline(AudioLoader(sr=sr), *(s for _, s in spec.pipeline.steps))
+    if hasattr(pipe[-1], "predict"):
+        raise UsageError("extract needs a spec of transformers only (no final classifier)")
+    paths = np.asarray(list(data.paths), dtype=object)
+    if args.n_jobs is not None:
+        pipe.set_params(audioloader__n_jobs=args.n_jobs)
+    pipe.fit(paths[: min(len(paths), 8)])  # the spec's steps learn nothing from the data
+    # a file that fails is retried alone and gets a NaN row, ok = False and its reason
+    res = extract_to_disk(
+        pipe,
+        paths,
+        args.output,
+        batch_size=args.chunk_size,
+        on_error="nan",
+        progress=not args.quiet,
+    )
+    out = pathlib.Path(args.output)
+    mask_path = out.with_name(out.stem + ".mask.npy")
+    np.save(mask_path, np.asarray(res.ok, dtype=bool))
+    err_path = out.with_name(out.stem + ".errors.csv")
+    with open(err_path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["index", "path", "reason"])
+        for i, reason in sorted(res.errors.items()):
+            w.writerow([i, paths[i], reason])
+            print(f"specsk: failed {paths[i]}: {reason}", file=sys.stderr)
+    print(
+        f"wrote {out} ({int(np.count_nonzero(res.ok))} of {len(paths)} rows ok), the row mask "
+        f"{mask_path.name} and the error report {err_path.name}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_show(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .plotting import plot_spectrogram
+
+    if len(args.items) == 1 and (
+        args.items[0].partition(":")[0].lower() in _LAYOUTS
+        or pathlib.Path(args.items[0]).suffix.lower() == ".csv"
+        or _is_class_folder(args.items[0])
+    ):
+        data = load_data(args.items[0], args)
+        target_names = getattr(data, "target_names", None)
+        names = list(np.unique(data.target) if target_names is None else target_names)
+        target = np.asarray(data.target)
+        paths, titles = [], []
+        for k, cls in enumerate(names):
+            idx = np.flatnonzero(target == (cls if target_names is None else k))
+            for i in idx[: args.n_per_class]:
+                paths.append(data.paths[i])
+                titles.append(f"{cls}: {pathlib.Path(data.paths[i]).name}")
+        ncols = args.n_per_class
+    else:
+        paths = _files(args.items)[: args.max_files]
+        titles = [pathlib.Path(p).name for p in paths]
+        ncols = min(4, len(paths))
+    clips, ok, errors = _load_clips(paths, args.sr, progress=False)
+    _report_errors(errors)
+    titles = [t for t, k in zip(titles, ok, strict=True) if k]
+    step = _image_step(args.transform, clips.sr)
+    filt = None
+    if args.filter:
+        from .spec import _build_step
+
+        filt = _build_step(args.filter, where="--filter")
+    n = len(clips)
+    if n == 0:
+        raise UsageError("no readable audio to show")
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), squeeze=False)
+    from .spectrogram import PowerToDb
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for ax, clip, title in zip(axes.flat, clips, titles, strict=False):
+            one = with_sr(np.asarray(clip, dtype=np.float32)[None], clips.sr)
+            S = PowerToDb(ref="max").fit_transform(step.fit_transform(one))
+            if filt is not None:
+                S = filt.fit_transform(S)
+            plot_spectrogram(S[0], ax=ax, title=title)
+            ax.title.set_fontsize(8)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.tight_layout()
+    fig.savefig(args.output, dpi=100)
+    plt.close(fig)
+    print(f"wrote {args.output} ({n} spectrograms)", file=sys.stderr)
+    return 0
+
+
+def with_sr(x, sr):
+    from .utils import SignalArray
+
+    return SignalArray.wrap(x, sr=sr)
+
+
+def _is_class_folder(item) -> bool:
+    p = pathlib.Path(item)
+    return p.is_dir() and any(c.is_dir() and not c.name.startswith(".") for c in p.iterdir())
+
+
+def _image_step(name, sr):
+    """The time-frequency step ``show --transform`` names, set for any sample rate."""
+    from . import spectrogram as sg
+
+    if name == "cqt":
+        # as many semitone bins from C1 as fit below 90 % of the Nyquist frequency
+        n_bins = int(12 * np.log2(0.45 * sr / 32.7))
+        return sg.CQTSpectrogram(fmin=32.7, n_bins=max(12, n_bins))
+    steps = {
+        "mel": sg.MelSpectrogram,
+        "stft": lambda: sg.STFTSpectrogram(output="power"),
+        "gammatone": sg.GammatoneSpectrogram,
+        "bark": sg.BarkSpectrogram,
+        "cwt": lambda: sg.CWTScalogram(hop_length=256),
+    }
+    return steps[name]()
+
+
+def cmd_recipes(args) -> int:
+    from .recipes import list_recipes
+
+    for name, desc in list_recipes().items():
+        print(f"{name:<18} {desc}")
+    return 0
+
+
 def list_estimators(kind=None, out=None) -> None:
-    """Print every registered estimator (built-in and plugin) with its family and I/O."""
+    """Print every registered estimator (built-in and plugin) with its family, input and
+    output kinds and the package it comes from."""
     from .base import get_specsk_tags
     from .registry import all_estimators
 
     out = out or sys.stdout
-    rows = [(n, get_specsk_tags(c)) for n, c in all_estimators(kind=kind)]
-    for name, t in rows:
-        print(f"{name:<28} {t['kind']:<14} {t['input']:>12} -> {t['output']}", file=out)
+    rows = [(n, c, get_specsk_tags(c)) for n, c in all_estimators(kind=kind)]
+    print(f"{'estimator':<28} {'family':<14} {'input':>12}    {'output':<12} package", file=out)
+    for name, cls, t in rows:
+        package = cls.__module__.split(".")[0]
+        print(
+            f"{name:<28} {t['kind']:<14} {t['input']:>12} -> {t['output']:<12} {package}",
+            file=out,
+        )
+
+
+def _kinds() -> list[str]:
+    from .base import get_specsk_tags
+    from .registry import all_estimators
+
+    return sorted({get_specsk_tags(c)["kind"] for _, c in all_estimators()})
+
+
+def _add_data_options(p) -> None:
+    g = p.add_argument_group("DATA layout (folder or manifest)")
+    g.add_argument(
+        "--group-pattern",
+        metavar="REGEX",
+        help="folder DATA: groups (e.g. speakers) from file names; the named group "
+        "'group' or the first group of the regular expression",
+    )
+    g.add_argument("--path-col", default="path", help="manifest DATA: column with file paths")
+    g.add_argument("--label-col", default="label", help="manifest DATA: column with labels")
+    g.add_argument("--fold-col", help="manifest DATA: column with predefined folds")
+    g.add_argument("--group-col", help="manifest DATA: column with groups")
+
+
+def _add_model_options(p, *, several: bool) -> None:
+    g = p.add_argument_group("model")
+    g.add_argument(
+        "--recipe",
+        action="append",
+        metavar="NAME[,NAME...]" if several else "NAME",
+        help="a recipe (`specsk recipes` lists them)" + (", several, or all" if several else ""),
+    )
+    g.add_argument(
+        "--pipeline",
+        action="append",
+        metavar="SPEC",
+        help="a pipeline spec file (.yaml/.json; see docs/pipeline_spec.md)",
+    )
+    g.add_argument(
+        "--sr",
+        type=float,
+        help="sample rate to read the audio at (Hz); default: the data's or the spec's",
+    )
+    g.add_argument(
+        "--duration",
+        type=float,
+        help="clip length in seconds given to recipes; default: the data's",
+    )
+
+
+DATA_HELP = (
+    "a folder with one sub-folder per class, a manifest .csv, or a named layout with its "
+    "official folds: " + ", ".join(f"{n}:PATH" for n in _LAYOUTS)
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="specsk",
+        description="Classify sounds by treating their spectrograms as images.",
+        epilog="Example: specsk evaluate recordings/ --recipe texture_svm --out report/",
+    )
+    parser.add_argument("--version", action="version", version=f"specsk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p):
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or warnings")
+
+    p = sub.add_parser(
+        "evaluate",
+        help="cross-validated report of recipes or pipelines",
+        description="Cross-validate recipes or pipeline specs on DATA; writes "
+        "results.md/.csv/.json, oof.npz and a confusion-matrix PNG per model.",
+    )
+    p.add_argument("data", metavar="DATA", help=DATA_HELP)
+    _add_model_options(p, several=True)
+    p.add_argument(
+        "--cv",
+        default=None,
+        metavar="official|K",
+        help="'official': the layout's own folds (default when it has them); K: "
+        "stratified K-fold, grouped when the data has groups",
+    )
+    p.add_argument("--out", default="specsk-report", metavar="DIR", help="output folder")
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="cache audio, features and finished folds here; an interrupted run resumes",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_data_options(p)
+    common(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser(
+        "train",
+        help="fit a recipe or pipeline on all of DATA and save it",
+        description="Fit on all of DATA and save the model in the skops "
+        "format (loading it runs no pickle).",
+    )
+    p.add_argument("data", metavar="DATA", help=DATA_HELP)
+    _add_model_options(p, several=False)
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="MODEL",
+        help="the model file to write (e.g. model.skops)",
+    )
+    p.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
+    _add_data_options(p)
+    common(p)
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "predict",
+        help="label new recordings with a saved model",
+        description="Label files (or every audio file under folders), read at "
+        "the model's sample rate; unreadable files are listed with their "
+        "reason and the rest are predicted.",
+    )
+    p.add_argument("model", metavar="MODEL", help="a model saved by `specsk train`")
+    p.add_argument("files", nargs="+", metavar="FILES_OR_FOLDER", help="audio files or folders")
+    p.add_argument(
+        "-o", "--output", metavar="CSV", help="write the predictions here (default: stdout)"
+    )
+    p.add_argument(
+        "--window",
+        type=float,
+        metavar="SECONDS",
+        help="cut long recordings into "
+        "windows of this length; one row per window with its start and end",
+    )
+    p.add_argument(
+        "--trust",
+        action="append",
+        metavar="TYPE",
+        help="accept this type in the "
+        "model file although it is not trusted by default (repeatable)",
+    )
+    common(p)
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser(
+        "extract",
+        help="write features of DATA to a .npy file (resumable)",
+        description="Apply a transformer-only pipeline spec to every file of "
+        "DATA, batch by batch, into a .npy file with a progress file (an "
+        "interrupted run resumes), an error report and a row mask of good "
+        "files.",
+    )
+    p.add_argument("data", metavar="DATA", help=DATA_HELP)
+    p.add_argument(
+        "--pipeline",
+        required=True,
+        metavar="SPEC",
+        help="pipeline spec of transformers (no classifier)",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="NPY", help="the .npy file")
+    p.add_argument("--sr", type=float, help="sample rate to read the audio at (Hz)")
+    p.add_argument("--n-jobs", type=int, help="threads for reading files")
+    p.add_argument("--chunk-size", type=int, default=256, help="files per batch (default 256)")
+    _add_data_options(p)
+    common(p)
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser(
+        "show",
+        help="spectrogram gallery of files or of DATA by class",
+        description="Draw spectrograms (dB, axes in Hz and seconds) of files or "
+        "folders, or of a dataset by class, into an image file.",
+    )
+    p.add_argument("items", nargs="+", metavar="FILES_OR_DATA")
+    p.add_argument(
+        "--transform",
+        choices=_TRANSFORMS,
+        default="mel",
+        help="time-frequency representation (default mel)",
+    )
+    p.add_argument(
+        "--filter",
+        metavar="NAME",
+        help="an image filter applied after dB scaling, e.g. MedianFilter",
+    )
+    p.add_argument("--sr", type=float, default=None, help="read the audio at this rate")
+    p.add_argument("--n-per-class", type=int, default=3, help="clips per class for DATA")
+    p.add_argument("--max-files", type=int, default=16, help="at most this many files")
+    p.add_argument("-o", "--output", default="gallery.png", metavar="PNG", help="image file")
+    _add_data_options(p)
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("recipes", help="list the recipes")
+    p.set_defaults(func=cmd_recipes)
+
+    kinds = _kinds()
+    for name, help_ in (
+        ("plugins", "list every estimator: family, input/output kind, package"),
+        ("list", "the same as plugins (the old name)"),
+    ):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("--kind", choices=kinds, help=f"only this family: {', '.join(kinds)}")
+        p.set_defaults(func=lambda a: list_estimators(kind=a.kind) or 0)
+
+    p = sub.add_parser("demo", help="cross-validate pipelines on synthetic sounds")
+    p.add_argument("--n-per-class", type=int, default=30, help="clips per class")
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.set_defaults(
+        func=lambda a: demo(n_per_class=a.n_per_class, n_splits=a.folds, random_state=a.seed) and 0
+    )
+    return parser
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="specsk", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    p_demo = sub.add_parser("demo", help="cross-validate pipelines on synthetic sounds")
-    p_demo.add_argument("--n-per-class", type=int, default=30)
-    p_demo.add_argument("--folds", type=int, default=5)
-    p_demo.add_argument("--seed", type=int, default=0)
-    p_list = sub.add_parser("list", help="list registered estimators")
-    p_list.add_argument("--kind", default=None)
+    """Run the command line; returns the exit code (2 for a user mistake)."""
+    parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        demo(n_per_class=args.n_per_class, n_splits=args.folds, random_state=args.seed)
-    else:
-        list_estimators(kind=args.kind)
-    return 0
+    try:
+        return int(args.func(args) or 0)
+    except (UsageError, ValueError, TypeError, OSError, ImportError) as exc:
+        if os.environ.get("SPECSK_DEBUG"):
+            raise
+        msg = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"specsk {args.command}: error: {msg}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
