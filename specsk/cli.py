@@ -10,6 +10,7 @@ one line on stderr and exit code 2; set ``SPECSK_DEBUG=1`` for the traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import pathlib
@@ -268,7 +269,7 @@ def cmd_evaluate(args) -> int:
     data = load_data(args.data, args)
     models, sr, duration = _models(args, data)
     out = pathlib.Path(args.out)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _backend(args.dask):
         if args.quiet:
             warnings.simplefilter("ignore")
         result = evaluate(
@@ -280,6 +281,7 @@ def cmd_evaluate(args) -> int:
             cache_dir=args.cache_dir,
             progress=not args.quiet,
             random_state=args.seed,
+            n_jobs=args.n_jobs,
         )
     paths = result.save(out)
     for name in result.names:
@@ -289,6 +291,24 @@ def cmd_evaluate(args) -> int:
     print(result.to_markdown())
     print("\nwrote " + ", ".join(str(p) for p in paths.values()), file=sys.stderr)
     return 0
+
+
+@contextlib.contextmanager
+def _backend(address):
+    """Run joblib work on the dask.distributed scheduler at ``address`` (or nowhere else)."""
+    if not address:
+        yield
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError("--dask needs dask.distributed: pip install 'specsk[dask]'") from None
+    import joblib
+
+    with Client(address) as client, joblib.parallel_config(backend="dask"):
+        n = len(client.scheduler_info()["workers"])
+        print(f"specsk: running on the dask scheduler {address} ({n} workers)", file=sys.stderr)
+        yield
 
 
 def _confusion_png(result, name, path) -> None:
@@ -669,6 +689,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="cache audio, features and finished folds here; an interrupted run resumes",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--n-jobs", type=int, default=None, help="folds fitted at once (-1: all cores)")
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the folds on the dask.distributed scheduler at "
+        "ADDRESS (e.g. tcp://10.0.0.5:8786); combine with --n-jobs -1",
+    )
     _add_data_options(p)
     common(p)
     p.set_defaults(func=cmd_evaluate)

@@ -205,3 +205,26 @@ def test_bad_option_exits_2_and_version():
         [sys.executable, "-m", "specsk", "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("specsk ")
+
+
+@pytest.mark.parametrize("lang", ["yaml", "json"])
+def test_docs_spec_examples_build_and_fit(lang, tmp_path):
+    import re
+    import warnings
+    from pathlib import Path
+
+    from specsk.spec import load_spec
+    from specsk.utils import SignalList
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text()
+    (block,) = [b for b in re.findall(rf"```{lang}\n(.*?)```", docs, flags=re.S) if "steps" in b]
+    path = tmp_path / f"example.{lang}"
+    path.write_text(block)
+    spec = load_spec(path)
+    sr = spec.sr or SR
+    X, y = make_sounds(2, 6, sr=int(sr), duration=0.7, noise=0.2, random_state=0)
+    clips = SignalList(list(X), sr=sr)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = spec.pipeline.fit(clips, y)
+        assert model.score(clips, y) > 0.8
