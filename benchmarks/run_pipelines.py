@@ -141,7 +141,7 @@ def main(argv=None):
         cv=args.cv,
         cache_dir=args.cache_dir,
         resume=not args.no_resume,
-        progress=not args.no_progress,
+        verbose=not args.no_progress,
         random_state=args.seed,
         out_dir=out,
     )

@@ -279,7 +279,7 @@ def cmd_evaluate(args) -> int:
             duration=duration,
             cv=_cv(args, data),
             cache_dir=args.cache_dir,
-            progress=not args.quiet,
+            verbose=not args.quiet,
             random_state=args.seed,
             n_jobs=args.n_jobs,
         )
@@ -464,7 +464,7 @@ def cmd_extract(args) -> int:
         args.output,
         batch_size=args.chunk_size,
         on_error="nan",
-        progress=not args.quiet,
+        verbose=not args.quiet,
     )
     out = pathlib.Path(args.output)
     mask_path = out.with_name(out.stem + ".mask.npy")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import sys
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ _LOADER_PARAMS = {
     "on_error": [StrOptions(set(ON_ERROR))],
     "res_type": [RES_TYPE_CONSTRAINT],
     "n_jobs": [numbers.Integral, None],
+    "verbose": ["verbose"],
 }
 _FLOAT_TYPES = (np.float32, np.float64)
 _LOAD_PARAMS = {
@@ -211,6 +213,7 @@ def load_audio(
     on_error="raise",
     res_type="soxr_hq",
     n_jobs=None,
+    verbose=False,
 ):
     """Read audio files into a list of clips, resampled to one rate.
 
@@ -243,6 +246,8 @@ def load_audio(
         Files decoded in this many threads (libsndfile releases the GIL): None means 1
         unless in a ``joblib.parallel_config(n_jobs=...)`` context, -1 means all cores (see
         :func:`specsk.utils.effective_n_threads`).
+    verbose : bool, default=False
+        Show a progress bar over the files on stderr.
 
     Returns
     -------
@@ -266,13 +271,29 @@ def load_audio(
     LoadReport: 2 of 2 files loaded at sr=16000
     """
     return _load_audio(
-        check_paths(paths), sr, mono, offset, duration, dtype, on_error, res_type, n_jobs
+        check_paths(paths),
+        sr,
+        mono,
+        offset,
+        duration,
+        dtype,
+        on_error,
+        res_type,
+        n_jobs,
+        verbose,
     )
 
 
-def _load_audio(paths, sr, mono, offset, duration, dtype, on_error, res_type, n_jobs):
+def _load_audio(
+    paths, sr, mono, offset, duration, dtype, on_error, res_type, n_jobs, verbose=False
+):
     """Core of :func:`load_audio` and :class:`AudioLoader` on checked paths and parameters."""
+    from tqdm.auto import tqdm
+
     args = (float(offset), duration, bool(mono), np.dtype(dtype).name)
+    bar = tqdm(
+        total=len(paths), desc="loading audio", unit="file", disable=not verbose, file=sys.stderr
+    )
 
     def attempt(i, p):
         try:
@@ -281,8 +302,11 @@ def _load_audio(paths, sr, mono, offset, duration, dtype, on_error, res_type, n_
             if on_error == "raise":
                 raise AudioLoadError(f"cannot load audio file {p!r} (input {i}): {exc}") from None
             return str(exc)
+        finally:
+            bar.update(1)  # tqdm's update takes a lock: safe from the reading threads
 
-    results = map_threads(lambda ip: attempt(*ip), enumerate(paths), n_jobs)
+    with bar:
+        results = map_threads(lambda ip: attempt(*ip), enumerate(paths), n_jobs)
     ok = np.array([not isinstance(r, str) for r in results], dtype=bool)
     errors = [(i, paths[i], r) for i, r in enumerate(results) if isinstance(r, str)]
     loaded = [r for r in results if not isinstance(r, str)]
@@ -349,6 +373,8 @@ class AudioLoader(SpecskTransformer):
         librosa's resampling filter.
     n_jobs : int or None, default=None
         Threads used to decode files.
+    verbose : bool, default=False
+        Show a progress bar over the files on stderr.
 
     Attributes
     ----------
@@ -390,6 +416,7 @@ class AudioLoader(SpecskTransformer):
         on_error="raise",
         res_type="soxr_hq",
         n_jobs=None,
+        verbose=False,
     ):
         self.sr = sr
         self.mono = mono
@@ -398,6 +425,7 @@ class AudioLoader(SpecskTransformer):
         self.on_error = on_error
         self.res_type = res_type
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _validate_input(self, X, *, reset: bool):
         return check_paths(X, name="X")
@@ -413,6 +441,7 @@ class AudioLoader(SpecskTransformer):
             self.on_error,
             self.res_type,
             self.n_jobs,
+            self.verbose,
         )
         return clips
 

@@ -574,11 +574,12 @@ def evaluate(
     cv=None,
     cache_dir=None,
     resume=True,
-    progress=True,
+    verbose=False,
     random_state=None,
     out_dir=None,
     blas_threads=1,
     n_jobs=None,
+    progress=None,
 ):
     """Cross-validate several pipelines on one dataset, reading and transforming audio once.
 
@@ -634,8 +635,9 @@ def evaluate(
         memory only, for this call.
     resume : bool, default=True
         Skip folds already saved in ``cache_dir``; ``False`` runs (and overwrites) them all.
-    progress : bool, default=True
-        Show tqdm progress bars (loading, shared features, folds per pipeline) on stderr.
+    verbose : bool, default=False
+        Show tqdm progress bars (loading, shared features, folds per pipeline) on stderr
+        (the library is quiet by default; the command line shows them).
     random_state : int or None, default=None
         Seeds the default splitter and every ``random_state`` parameter left at ``None`` in
         the pipelines, for a reproducible run.
@@ -654,6 +656,8 @@ def evaluate(
         -1 all cores. Under ``joblib.parallel_config(backend="dask")`` the folds run on a
         ``dask.distributed`` cluster. Results do not depend on it (each fold is seeded the
         same way); peak memory is then measured in the process that ran the fold.
+    progress : bool or None, default=None
+        The former name of ``verbose``, kept as an alias: when given, it sets ``verbose``.
 
     Returns
     -------
@@ -687,7 +691,7 @@ def evaluate(
     ...     "logreg C=0.1": make_pipeline(mel, PowerToDb(), TemporalStats(), StandardScaler(),
     ...                                   LogisticRegression(C=0.1)),
     ... }
-    >>> result = evaluate(pipes, (X, y), cv=4, progress=False)
+    >>> result = evaluate(pipes, (X, y), cv=4)
     >>> result.fold_scores["logreg"].shape
     (4,)
     >>> print(result.to_markdown())                       # doctest: +SKIP
@@ -709,7 +713,10 @@ def evaluate(
             f"random_state must be an int or None (a seed that can be hashed into the cache "
             f"keys), got {type(random_state).__name__}"
         )
-    for flag, value in (("resume", resume), ("progress", progress)):
+    if progress is not None:
+        verbose = progress
+    progress = verbose
+    for flag, value in (("resume", resume), ("verbose", verbose)):
         if not isinstance(value, bool | np.bool_):
             raise TypeError(f"{flag} must be True or False, got {value!r}")
     if blas_threads is not None and (

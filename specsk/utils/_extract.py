@@ -83,7 +83,8 @@ def extract_to_disk(
     batch_size: int = 256,
     resume: bool = True,
     on_error: str = "raise",
-    progress: bool = False,
+    verbose: bool = False,
+    progress: bool | None = None,
 ) -> ExtractionResult:
     """Apply a fitted transformer to ``X`` batch by batch, writing rows to a ``.npy`` file.
 
@@ -110,8 +111,10 @@ def extract_to_disk(
     on_error : {"raise", "nan"}, default="raise"
         With ``"nan"``, a batch that fails is retried item by item; items that still fail get
         NaN rows, ``ok[i] = False`` and a reason in ``errors``, and the rest is kept.
-    progress : bool, default=False
-        Show a tqdm progress bar.
+    verbose : bool, default=False
+        Show a tqdm progress bar on stderr.
+    progress : bool or None, default=None
+        The former name of ``verbose``, kept as an alias: when given, it sets ``verbose``.
 
     Returns
     -------
@@ -127,6 +130,9 @@ def extract_to_disk(
     >>> np.asarray(res.data)[-1].tolist(), bool(res.ok.all())
     ([64.0, 81.0], True)
     """
+    if progress is not None:
+        verbose = progress
+    progress = bool(verbose)
     if on_error not in ("raise", "nan"):
         raise ValueError(f"on_error must be 'raise' or 'nan', got {on_error!r}")
     if not isinstance(batch_size, int | np.integer) or batch_size < 1:
