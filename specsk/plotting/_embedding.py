@@ -1,24 +1,19 @@
-"""2-D embeddings of feature tables and image batches, and a minimal spectrogram plot."""
+"""2-D embeddings of feature tables and image batches.
+
+``plot_spectrogram`` lives in :mod:`._spectrogram`; it is re-exported here for old imports.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..utils._metadata import get_metadata
 from ..utils._validation import as_float_array
+from ._common import _pyplot
+from ._spectrogram import plot_spectrogram
 
 __all__ = ["plot_embedding", "plot_spectrogram"]
 
 _METHODS = ("pca", "tsne")
-_Y_AXES = ("auto", "linear", "mel", "bins")
-
-
-def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:  # pragma: no cover - exercised only without the extra
-        raise ImportError("specsk.plotting needs matplotlib: pip install 'specsk[plot]'") from None
-    return plt
 
 
 def _embed(X, method, random_state):
@@ -113,127 +108,4 @@ def plot_embedding(X, y=None, *, method="pca", ax=None, random_state=0, labels=N
     prefix = "PC" if method == "pca" else "t-SNE "
     ax.set_xlabel(f"{prefix}1")
     ax.set_ylabel(f"{prefix}2")
-    return ax
-
-
-def plot_spectrogram(
-    S, *, sr=None, hop_length=None, frequencies=None, ax=None, y_axis="auto", title=None
-):
-    """Show one spectrogram as an image (low frequency at the bottom), axes in s and Hz.
-
-    The axes are labelled from what ``S`` carries when a specsk step made it (sample rate,
-    hop length, the frequency of every bin and the time of every frame; see
-    :class:`~specsk.utils.SignalArray`), so ``plot_spectrogram(MelSpectrogram(fmin=300,
-    fmax=3400).fit_transform(X)[0])`` shows 300-3400 Hz. Plain arrays take ``sr``,
-    ``hop_length`` and ``frequencies``.
-
-    Parameters
-    ----------
-    S : np.ndarray [shape=(n_bins, n_frames)]
-        One spectrogram (e.g. ``S_batch[i]``); a batch of one, ``(1, n_bins, n_frames)``,
-        is accepted too. Plotted as given: convert power to dB first for contrast.
-    sr : float or None, default=None
-        Sample rate; with ``hop_length`` the time axis is in seconds, and with
-        ``y_axis="linear"`` or ``"mel"`` the frequency axis is in Hz. ``None`` takes the
-        sample rate ``S`` carries. A value that disagrees with it is an error.
-    hop_length : int or None, default=None
-        Samples between frames (``None``: the one ``S`` carries).
-    frequencies : array-like [shape=(n_bins,)] or None, default=None
-        Frequency (Hz) of every bin, low first; ``None`` takes the ones ``S`` carries.
-    ax : matplotlib.axes.Axes or None, default=None
-    y_axis : {"auto", "linear", "mel", "bins"}, default="auto"
-        ``"auto"``: the bin frequencies when known (evenly spaced bins as a Hz axis, others
-        as Hz tick labels at their bins), else as ``"linear"``. ``"linear"``: bins evenly
-        spaced from 0 to ``sr / 2`` (STFT); ``"mel"``: tick labels at the bin frequencies if
-        known, else at the centre frequencies of a mel filter bank from 0 to ``sr / 2``
-        (``librosa.mel_frequencies``); ``"bins"``: bin indices.
-    title : str or None, default=None
-
-    Returns
-    -------
-    ax : matplotlib.axes.Axes
-        Its ``images[0]`` is the ``AxesImage``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from specsk.plotting import plot_spectrogram
-    >>> ax = plot_spectrogram(np.random.default_rng(0).random((64, 40)), sr=8000, hop_length=128)
-    >>> ax.get_xlabel()
-    'time (s)'
-    """
-    if y_axis not in _Y_AXES:
-        raise ValueError(f"y_axis must be one of {_Y_AXES}, got {y_axis!r}")
-    meta = get_metadata(S)
-    S = as_float_array(S, name="S")
-    if S.ndim == 3 and S.shape[0] == 1:
-        S = S[0]
-    if S.ndim != 2:
-        raise ValueError(
-            f"S must be one spectrogram (n_bins, n_frames), got shape {S.shape}; pass S[i] "
-            "for one image of a batch"
-        )
-    if sr is not None and (not np.isscalar(sr) or sr <= 0):
-        raise ValueError(f"sr must be a positive number or None, got {sr!r}")
-    if hop_length is not None and (not isinstance(hop_length, int | np.integer) or hop_length < 1):
-        raise ValueError(f"hop_length must be a positive integer or None, got {hop_length!r}")
-    if sr is not None and meta.get("sr") is not None and float(sr) != meta["sr"]:
-        raise ValueError(
-            f"sr={sr:g} disagrees with the sample rate S carries ({meta['sr']:g} Hz); leave "
-            "sr=None to use it"
-        )
-    n_bins, n_frames = S.shape
-    sr = meta.get("sr") if sr is None else float(sr)
-    hop_length = meta.get("hop_length") if hop_length is None else int(hop_length)
-    if frequencies is None:
-        frequencies = meta.get("frequencies")
-    if frequencies is not None:
-        frequencies = np.asarray(frequencies, dtype=np.float64).ravel()
-        if frequencies.shape != (n_bins,) or not np.isfinite(frequencies).all():
-            raise ValueError(
-                f"frequencies must hold one finite frequency (Hz) per bin ({n_bins} bins), got "
-                f"shape {frequencies.shape}"
-            )
-    plt = _pyplot()
-    if ax is None:
-        _, ax = plt.subplots()
-    times = meta.get("times")
-    if times is not None and len(times) == n_frames and sr is not None and hop_length:
-        x0, x1, xlabel = times[0], times[-1] + hop_length / sr, "time (s)"
-    elif sr is not None and hop_length is not None:
-        x0, x1, xlabel = 0.0, n_frames * hop_length / sr, "time (s)"
-    else:
-        x0, x1, xlabel = 0.0, float(n_frames), "frame"
-    extent = [x0, x1, -0.5, n_bins - 0.5]
-    ylabel = "bin"
-    tick_freqs = None
-    if y_axis == "auto" and frequencies is not None:
-        steps = np.diff(frequencies)
-        if n_bins > 1 and np.allclose(steps, steps[0], rtol=1e-6) and steps[0] > 0:
-            df = steps[0]
-            extent[2:] = [frequencies[0] - df / 2, frequencies[-1] + df / 2]
-            ylabel = "frequency (Hz)"
-        else:
-            tick_freqs, ylabel = frequencies, "frequency (Hz)"
-    elif y_axis in ("auto", "linear") and sr is not None:
-        df = sr / 2 / max(n_bins - 1, 1)
-        extent[2:] = [-df / 2, sr / 2 + df / 2]
-        ylabel = "frequency (Hz)"
-    elif y_axis == "mel" and (frequencies is not None or sr is not None):
-        if frequencies is None:
-            import librosa
-
-            frequencies = librosa.mel_frequencies(n_mels=n_bins, fmin=0.0, fmax=sr / 2)
-        tick_freqs, ylabel = frequencies, "frequency (Hz, mel scale)"
-    ax.imshow(S, origin="lower", aspect="auto", extent=extent, interpolation="nearest")
-    if tick_freqs is not None:
-        ticks = np.unique(np.linspace(0, n_bins - 1, min(6, n_bins)).round().astype(int))
-        ax.set_yticks(ticks)
-        ax.set_yticklabels([f"{tick_freqs[t]:.0f}" for t in ticks])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title is not None:
-        ax.set_title(title)
     return ax

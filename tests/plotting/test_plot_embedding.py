@@ -72,21 +72,33 @@ def test_embedding_bad_input():
         plot_embedding(bad)
 
 
+# plot_spectrogram draws with librosa.display.specshow: a QuadMesh (ax.collections[0]) with
+# every cell centred on its bin frequency / frame time, so the axis limits are the centres
+# of the first and last bin or frame +- half a cell (before: an imshow extent starting at
+# the first frame's time, and tick labels at bin indices for mel bins).
+
+
 def test_plot_spectrogram_axes():
     S = np.random.default_rng(0).random((33, 20))
     ax = plot_spectrogram(S, sr=8000, hop_length=200, title="x")
-    im = ax.images[0]
-    assert im.origin == "lower"
-    _, x1, y0, y1 = im.get_extent()
-    assert x1 == pytest.approx(20 * 200 / 8000)  # time in seconds
+    mesh = ax.collections[0]
+    x0, x1 = ax.get_xlim()
+    frame = 200 / 8000
+    assert (x0, x1) == pytest.approx((-frame / 2, 19.5 * frame))  # frame centres in seconds
+    y0, y1 = ax.get_ylim()
     assert (y0 + y1) / 2 == pytest.approx(2000)  # 0..sr/2 centred, half-bin margins
+    assert y1 - y0 == pytest.approx(4000 + 4000 / 32)
     assert ax.get_ylabel() == "frequency (Hz)" and ax.get_title() == "x"
-    np.testing.assert_array_equal(im.get_array(), S)
+    assert ax.get_xlabel() == "time (s)"
+    np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(S.shape), S)
     ax = plot_spectrogram(S[None], y_axis="bins")
-    assert ax.get_xlabel() == "frame" and ax.images[0].get_extent()[1] == 20
+    assert ax.get_xlabel() == "frame" and ax.get_xlim() == pytest.approx((-0.5, 19.5))
+    assert ax.get_ylabel() == "bin" and ax.get_ylim() == pytest.approx((-0.5, 32.5))
     ax = plot_spectrogram(S, sr=8000, y_axis="mel")
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert labels[0] == "0" and labels[-1] == "4000"
+    # mel bands from 0 to sr/2 on librosa's mel (symlog) axis
+    assert ax.get_yscale() == "symlog"
+    y0, y1 = ax.get_ylim()
+    assert y0 < 0 < y1 and 4000 < y1 < 4200
 
 
 def test_plot_spectrogram_axes_from_metadata():
@@ -99,18 +111,21 @@ def test_plot_spectrogram_axes_from_metadata():
     mel = MelSpectrogram(n_fft=256, hop_length=100, n_mels=24, fmin=300.0, fmax=3400.0)
     M = mel.fit_transform(X)
     ax = plot_spectrogram(M[0])
-    labels = [float(t.get_text()) for t in ax.get_yticklabels()]
-    assert labels[0] == pytest.approx(mel.frequencies_[0], abs=0.5) and labels[0] > 300
-    assert labels[-1] == pytest.approx(mel.frequencies_[-1], abs=0.5) and labels[-1] < 3400
+    f = mel.frequencies_
+    y0, y1 = ax.get_ylim()
+    # the band edges lie half a mel step outside the first and last band centre, within
+    # 300..3400 Hz
+    assert 300 < y0 < f[0] and f[-1] < y1 < 3400
+    assert ax.get_yscale() == "symlog"  # librosa's mel axis
     assert ax.get_ylabel() == "frequency (Hz)" and ax.get_xlabel() == "time (s)"
-    assert ax.images[0].get_extent()[1] == pytest.approx(M.shape[-1] * 100 / 8000)
-    # evenly spaced STFT bins: a Hz axis from the carried frequencies
+    assert ax.get_xlim() == pytest.approx((-0.5 * 100 / 8000, (M.shape[-1] - 0.5) * 100 / 8000))
+    # evenly spaced STFT bins: a linear Hz axis from the carried frequencies
     D = STFTSpectrogram(n_fft=64, hop_length=32).fit_transform(X)
-    _, _, y0, y1 = plot_spectrogram(D[:1]).images[0].get_extent()
-    assert (y0, y1) == pytest.approx((-62.5, 4062.5))
+    ax = plot_spectrogram(D[:1])
+    assert ax.get_ylim() == pytest.approx((-62.5, 4062.5)) and ax.get_yscale() == "linear"
     # a cropped band keeps its frequencies
-    _, _, y0, y1 = plot_spectrogram(D[0, 8:16]).images[0].get_extent()
-    assert (y0, y1) == pytest.approx((1000 - 62.5, 1875 + 62.5))
+    ax = plot_spectrogram(D[0, 8:16])
+    assert ax.get_ylim() == pytest.approx((1000 - 62.5, 1875 + 62.5))
     with pytest.raises(ValueError, match="disagrees"):
         plot_spectrogram(D[0], sr=16000)
     with pytest.raises(ValueError, match="one finite frequency"):
@@ -120,7 +135,26 @@ def test_plot_spectrogram_axes_from_metadata():
 def test_plot_spectrogram_bad_input():
     with pytest.raises(ValueError, match="one spectrogram"):
         plot_spectrogram(np.ones((2, 3, 4)))
-    with pytest.raises(ValueError, match="y_axis"):
-        plot_spectrogram(np.ones((3, 4)), y_axis="log")
+    with pytest.raises(ValueError, match="y_axis"):  # "log" is a valid axis now (specshow)
+        plot_spectrogram(np.ones((3, 4)), y_axis="spiral")
     with pytest.raises(ValueError, match="sr"):
         plot_spectrogram(np.ones((3, 4)), sr=-1)
+
+
+def test_import_without_matplotlib():
+    # matplotlib and librosa.display are imported inside the functions only
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['matplotlib'] = None\n"
+        "import specsk.plotting as p\n"
+        "assert 'librosa.display' not in sys.modules\n"
+        "try:\n"
+        "    p.plot_feature_importance([1.0])\n"
+        "except ImportError as e:\n"
+        "    assert 'matplotlib' in str(e)\n"
+        "else:\n"
+        "    raise AssertionError('no ImportError')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
