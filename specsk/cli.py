@@ -664,23 +664,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"specsk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def common(p):
-        p.add_argument("-q", "--quiet", action="store_true", help="no progress bars or warnings")
+    def command(name, func, help_, description, *, data=True, quiet=True):
+        """A sub-command with its help; with ``data`` the DATA argument and its layout
+        options; with ``quiet`` the -q flag."""
+        p = sub.add_parser(name, help=help_, description=description)
+        if data:
+            p.add_argument("data", metavar="DATA", help=DATA_HELP)
+            _add_data_options(p)
+        if quiet:
+            p.add_argument(
+                "-q", "--quiet", action="store_true", help="no progress bars or warnings"
+            )
+        p.set_defaults(func=func)
+        return p
 
-    p = sub.add_parser(
+    p = command(
         "evaluate",
-        help="cross-validated report of recipes or pipelines",
-        description="Cross-validate recipes or pipeline specs on DATA; writes "
-        "results.md/.csv/.json, oof.npz and a confusion-matrix PNG per model.",
+        cmd_evaluate,
+        "cross-validated report of recipes or pipelines",
+        "Cross-validate recipes or pipeline specs on DATA; writes results.md/.csv/.json, "
+        "oof.npz and a confusion-matrix PNG per model.",
     )
-    p.add_argument("data", metavar="DATA", help=DATA_HELP)
     _add_model_options(p, several=True)
     p.add_argument(
         "--cv",
         default=None,
         metavar="official|K",
-        help="'official': the layout's own folds (default when it has them); K: "
-        "stratified K-fold, grouped when the data has groups",
+        help="'official': the "
+        "layout's own folds (default when it has them); K: stratified K-fold, "
+        "grouped when the data has groups",
     )
     p.add_argument("--out", default="specsk-report", metavar="DIR", help="output folder")
     p.add_argument(
@@ -693,20 +705,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dask",
         metavar="ADDRESS",
-        help="run the folds on the dask.distributed scheduler at "
-        "ADDRESS (e.g. tcp://10.0.0.5:8786); combine with --n-jobs -1",
+        help="run the folds on the dask.distributed "
+        "scheduler at ADDRESS (e.g. tcp://10.0.0.5:8786); combine with --n-jobs -1",
     )
-    _add_data_options(p)
-    common(p)
-    p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser(
+    p = command(
         "train",
-        help="fit a recipe or pipeline on all of DATA and save it",
-        description="Fit on all of DATA and save the model in the skops "
-        "format (loading it runs no pickle).",
+        cmd_train,
+        "fit a recipe or pipeline on all of DATA and save it",
+        "Fit on all of DATA and save the model in the skops format (loading it runs no pickle).",
     )
-    p.add_argument("data", metavar="DATA", help=DATA_HELP)
     _add_model_options(p, several=False)
     p.add_argument(
         "-o",
@@ -716,16 +724,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the model file to write (e.g. model.skops)",
     )
     p.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
-    _add_data_options(p)
-    common(p)
-    p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser(
+    p = command(
         "predict",
-        help="label new recordings with a saved model",
-        description="Label files (or every audio file under folders), read at "
-        "the model's sample rate; unreadable files are listed with their "
-        "reason and the rest are predicted.",
+        cmd_predict,
+        "label new recordings with a saved model",
+        "Label files (or every audio file under folders), read at the model's sample rate; "
+        "unreadable files are listed with their reason and the rest are predicted.",
+        data=False,
     )
     p.add_argument("model", metavar="MODEL", help="a model saved by `specsk train`")
     p.add_argument("files", nargs="+", metavar="FILES_OR_FOLDER", help="audio files or folders")
@@ -746,18 +752,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="accept this type in the "
         "model file although it is not trusted by default (repeatable)",
     )
-    common(p)
-    p.set_defaults(func=cmd_predict)
 
-    p = sub.add_parser(
+    p = command(
         "extract",
-        help="write features of DATA to a .npy file (resumable)",
-        description="Apply a transformer-only pipeline spec to every file of "
-        "DATA, batch by batch, into a .npy file with a progress file (an "
-        "interrupted run resumes), an error report and a row mask of good "
-        "files.",
+        cmd_extract,
+        "write features of DATA to a .npy file (resumable)",
+        "Apply a transformer-only pipeline spec to every file of DATA, batch by batch, into "
+        "a .npy file with a progress file (an interrupted run resumes), an error report and "
+        "a row mask of good files.",
     )
-    p.add_argument("data", metavar="DATA", help=DATA_HELP)
     p.add_argument(
         "--pipeline",
         required=True,
@@ -768,17 +771,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sr", type=float, help="sample rate to read the audio at (Hz)")
     p.add_argument("--n-jobs", type=int, help="threads for reading files")
     p.add_argument("--chunk-size", type=int, default=256, help="files per batch (default 256)")
-    _add_data_options(p)
-    common(p)
-    p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser(
+    p = command(
         "show",
-        help="spectrogram gallery of files or of DATA by class",
-        description="Draw spectrograms (dB, axes in Hz and seconds) of files or "
-        "folders, or of a dataset by class, into an image file.",
+        cmd_show,
+        "spectrogram gallery of files or of DATA by class",
+        "Draw spectrograms (dB, axes in Hz and seconds) of files or folders, or of a dataset "
+        "by class, into an image file.",
+        data=False,
+        quiet=False,
     )
     p.add_argument("items", nargs="+", metavar="FILES_OR_DATA")
+    _add_data_options(p)
     p.add_argument(
         "--transform",
         choices=_TRANSFORMS,
@@ -794,8 +798,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-per-class", type=int, default=3, help="clips per class for DATA")
     p.add_argument("--max-files", type=int, default=16, help="at most this many files")
     p.add_argument("-o", "--output", default="gallery.png", metavar="PNG", help="image file")
-    _add_data_options(p)
-    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("recipes", help="list the recipes")
     p.set_defaults(func=cmd_recipes)
