@@ -21,6 +21,8 @@ SUBPACKAGES = (
     "datasets",
     "recipes",
     "evaluation",
+    "io",
+    "spec",
     "plotting",
     "registry",
     "utils",

@@ -4,10 +4,12 @@ from sklearn.exceptions import NotFittedError
 
 __all__ = [
     "AudioLoadError",
+    "ModelVersionWarning",
     "NotFittedError",
     "PluginWarning",
     "ShortClipWarning",
     "SpecskWarning",
+    "UntrustedTypesError",
 ]
 
 
@@ -21,6 +23,32 @@ class ShortClipWarning(SpecskWarning):
 
 class PluginWarning(SpecskWarning):
     """A ``specsk.plugins`` entry point failed to load, failed validation, or clashed."""
+
+
+class ModelVersionWarning(SpecskWarning):
+    """A saved model is loaded under other versions of specsk, scikit-learn or torch than it
+    was saved with; its predictions may differ (see :func:`specsk.io.load_model`)."""
+
+
+class UntrustedTypesError(ValueError):
+    """A saved model holds types that are not trusted; nothing was loaded.
+
+    ``types`` lists their fully qualified names. Read them, and pass those you trust as
+    ``load_model(path, trusted=[...])`` (see :func:`specsk.io.load_model`).
+    """
+
+    def __init__(self, types, message=None):
+        self.types = sorted(types)
+        if message is None:
+            message = (
+                f"The model file holds {len(self.types)} untrusted type(s): "
+                f"{', '.join(self.types)}. Nothing was loaded. Only load files from sources you "
+                "trust; if you trust these types, pass them as load_model(path, trusted=[...])."
+            )
+        super().__init__(message)
+
+    def __reduce__(self):
+        return type(self), (self.types, str(self))
 
 
 class AudioLoadError(ValueError):

@@ -17,10 +17,15 @@ loader                     protocol in ``cv``
 :func:`load_folder`        one folder per class; folds/groups from file-name patterns
 :func:`load_manifest`      CSV of paths and labels, optional fold and group columns
 =========================  ===================================================================
+
+:func:`fetch_esc50`, :func:`fetch_fsdd` and :func:`fetch_urbansound8k` download a dataset
+once (pooch, checksum, progress bar) into :func:`get_data_home` (``SPECSK_DATA``, default
+``~/specsk_data``), unpack it and return what the matching loader returns.
 """
 
 from ._common import GroupedSplit
 from ._esc import load_esc10, load_esc50
+from ._fetch import fetch_esc50, fetch_fsdd, fetch_urbansound8k, get_data_home
 from ._folder import load_folder, load_manifest
 from ._fsdd import load_fsdd
 from ._synthetic import SOUND_KINDS, make_sounds
@@ -29,6 +34,10 @@ from ._urbansound8k import load_urbansound8k
 __all__ = [
     "SOUND_KINDS",
     "GroupedSplit",
+    "fetch_esc50",
+    "fetch_fsdd",
+    "fetch_urbansound8k",
+    "get_data_home",
     "load_esc10",
     "load_esc50",
     "load_folder",

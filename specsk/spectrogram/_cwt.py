@@ -459,15 +459,8 @@ class CWTScalogram(FrameCoordsMixin, SpecskTransformer):
     (2, 16, 40)
     """
 
-    _input = "waveform"
-    _output = "spectrogram"
-    _kind = "spectrogram"
-    _stateless = False
-
+    # _input, _output, _kind, _stateless, _learns_from_data: FrameCoordsMixin
     _parameter_constraints = {**CWT_CONSTRAINTS, "sr": [*CWT_CONSTRAINTS["sr"], None]}
-
-    # fit computes only what the parameters and the input shape fix: see specsk.base
-    _learns_from_data = False
 
     def __init__(
         self,

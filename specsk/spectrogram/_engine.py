@@ -117,7 +117,18 @@ class FrameCoordsMixin:
     ``sr``); ``times_`` are the frame times (s) of a clip of the length seen in ``fit``.
     Subclasses give ``_n_frames(n_times)`` and ``_frame_offset()`` (frame ``t`` is centred on
     sample ``t * hop_length + offset``).
+
+    It also declares, once for all of them, what these steps are (see :mod:`specsk.base`):
+    waveforms in, spectrogram images out, a fitted state (filter banks, plans) that only
+    the parameters and the clip length fix, so :func:`specsk.evaluate` may compute them once
+    for all folds.
     """
+
+    _input = "waveform"
+    _output = "spectrogram"
+    _kind = "spectrogram"
+    _stateless = False
+    _learns_from_data = False
 
     def _fit_sr(self):
         # a step without an sr parameter (STFTSpectrogram) assumes none: sr_ may be None

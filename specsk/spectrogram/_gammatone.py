@@ -409,15 +409,8 @@ class GammatoneSpectrogram(FrameCoordsMixin, SpecskTransformer):
     (2, 24, 32)
     """
 
-    _input = "waveform"
-    _output = "spectrogram"
-    _kind = "spectrogram"
-    _stateless = False
-
+    # _input, _output, _kind, _stateless, _learns_from_data: FrameCoordsMixin
     _parameter_constraints = {**GAMMATONE_CONSTRAINTS, "sr": [*GAMMATONE_CONSTRAINTS["sr"], None]}
-
-    # fit computes only what the parameters and the input shape fix: see specsk.base
-    _learns_from_data = False
 
     def __init__(
         self,

@@ -224,20 +224,13 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
     (4, 64, 44)
     """
 
-    _input = "waveform"
-    _output = "spectrogram"
-    _kind = "spectrogram"
-    _stateless = False
-
+    # _input, _output, _kind, _stateless, _learns_from_data: FrameCoordsMixin
     _parameter_constraints = {
         **STFT_CONSTRAINTS,
         **MEL_CONSTRAINTS,
         "sr": [*MEL_CONSTRAINTS["sr"], None],
         "n_iter": [Interval(numbers.Integral, 0, None, closed="left")],
     }
-
-    # fit computes only what the parameters and the input shape fix: see specsk.base
-    _learns_from_data = False
 
     def __init__(
         self,

