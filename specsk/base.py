@@ -329,7 +329,12 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
         self._n_features_bookkeeping(X, arr, reset=reset)
         if get_tags(self).input_tags.positive_only and (arr < 0).any():
             # scikit-learn's wording (its estimator checks look for "Negative values in data")
-            what = "label images" if kind == "labels" else "non-negative spectrograms (power)"
+            what = (
+                "label images (0 = background, 1..k = regions)"
+                if kind == "labels"
+                else "non-negative spectrograms (magnitude or power; a dB or log spectrogram "
+                "is negative: put this step before PowerToDb)"
+            )
             raise ValueError(
                 f"Negative values in data passed to {type(self).__name__}: it takes {what}, but "
                 f"X has minimum {arr.min():g}."

@@ -231,6 +231,13 @@ class ChannelICA(SpecskTransformer):
     _stateless = True
 
     _parameter_constraints: dict = _ICA_PARAMS
+    _expected_failed_checks = {
+        "check_transformer_n_iter": (
+            "premise: fit runs the iterative solver and records n_iter_. ChannelICA is "
+            "stateless: FastICA runs on each clip in transform (the mixing changes from "
+            "recording to recording), so fit has no iteration count to report"
+        ),
+    }
 
     def __init__(
         self,
@@ -250,14 +257,16 @@ class ChannelICA(SpecskTransformer):
         self.random_state = random_state
 
     def _validate_input(self, X, *, reset: bool):
-        arr = super()._validate_input(X, reset=reset)
-        # the base accepts 2-D here too (mono batches); ICA needs the channel axis
+        # the base accepts 2-D here too (mono batches); ICA needs the channel axis, checked
+        # before the n_features_in_ bookkeeping so that a single recording gets this message
+        arr = check_waveforms(X, allow_multichannel=True)
         if arr.ndim != 3:
             raise ValueError(
                 f"ChannelICA needs multichannel input (n_clips, n_channels, n_times), got a "
-                f"{arr.ndim}-D array of shape {arr.shape}; wrap a single recording as "
-                "x[np.newaxis]"
+                f"{arr.ndim}-D array of shape {arr.shape}. Reshape your data: wrap a single "
+                "recording as x[np.newaxis]"
             )
+        self._n_features_bookkeeping(X, arr, reset=reset)
         return arr
 
     def _transform(self, X):

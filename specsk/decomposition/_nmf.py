@@ -292,6 +292,14 @@ def _summary(W, H):
 class _NMFBase(SpecskTransformer):
     _input = "spectrogram"
     _kind = "decomposition"
+    _positive_input = True  # NMF factorises non-negative (magnitude or power) spectrograms
+    _expected_failed_checks = {
+        "check_transformer_n_iter": (
+            "premise: fit runs the iterative solver and records n_iter_. Here NMF factorises "
+            "each spectrogram on its own in transform (W and H belong to that clip), so fit "
+            "has no iteration count to report"
+        ),
+    }
 
     def _factorise(self, X):
         return _spectrogram_nmf(

@@ -33,7 +33,8 @@ def _hog_grid(shape, pixels_per_cell, cells_per_block) -> tuple[int, int]:
     br, bc = cr - cells_per_block[0] + 1, cc - cells_per_block[1] + 1
     if br < 1 or bc < 1:
         raise ValueError(
-            f"images of shape {tuple(shape)} (n_bins, n_frames) hold {cr} x {cc} cells of "
+            f"X has {shape[0]} feature(s) (frequency bins): images of shape {tuple(shape)} "
+            f"(n_bins, n_frames) hold {cr} x {cc} cells of "
             f"pixels_per_cell={tuple(pixels_per_cell)}, fewer than one block of "
             f"cells_per_block={tuple(cells_per_block)}; use smaller cells or blocks"
         )

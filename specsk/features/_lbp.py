@@ -271,7 +271,8 @@ class LBPHistogram(FeatureExtractorMixin, SpecskTransformer):
         self.image_shape_, self.n_channels_ = image_shape_info(X)
         if self.n_bands > self.image_shape_[0]:
             raise ValueError(
-                f"n_bands={self.n_bands} exceeds the {self.image_shape_[0]} frequency bins"
+                f"n_bands={self.n_bands} exceeds the {self.image_shape_[0]} frequency bins: X "
+                f"has {self.image_shape_[0]} feature(s) (bins), fewer than one per band"
             )
         if self.method == "var":
             probs = np.linspace(0.0, 1.0, n_out + 1)[1:-1]

@@ -74,14 +74,19 @@ _WAVEFORM_PARAMS: dict = {
 
 def _resolve_n_fft(n_bins: int, n_fft) -> int:
     if n_fft is None:
+        if n_bins < 2:
+            raise ValueError(
+                f"S has {n_bins} feature(s) (frequency bins): spectral features need at least "
+                "2 bins of a linear-frequency STFT spectrogram"
+            )
         # the even FFT length that gives n_bins (the usual case)
         return 2 * (n_bins - 1)
     if 1 + n_fft // 2 != n_bins:
         raise ValueError(
             f"n_fft={n_fft} gives {1 + n_fft // 2} frequency bins (1 + n_fft // 2), but S has "
-            f"{n_bins} bins on axis -2. Pass the n_fft used to compute S (e.g. "
-            f"n_fft={2 * (n_bins - 1)}), or n_fft=None to infer it; S must be a linear-frequency "
-            "STFT spectrogram (not mel or CQT)."
+            f"{n_bins} feature(s) (frequency bins on axis -2). Pass the n_fft used to compute "
+            f"S (e.g. n_fft={2 * (n_bins - 1)}), or n_fft=None to infer it; S must be a "
+            "linear-frequency STFT spectrogram (not mel or CQT)."
         )
     return int(n_fft)
 
@@ -353,6 +358,7 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
     _output = "spectrogram"
     _kind = "feature"
     _stateless = False
+    _positive_input = True  # magnitude or power spectrograms
 
     _parameter_constraints: dict = {
         **_SPECTRAL_PARAMS,

@@ -48,7 +48,8 @@ _EMBEDDING_PARAMS = {
     "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
     "device": [str],
     "n_threads": [Interval(numbers.Integral, 1, None, closed="left"), None],
-    "progress": ["boolean"],
+    "verbose": ["boolean"],
+    "progress": ["boolean", None],
     "weights_path": [str, os.PathLike, None],
 }
 
@@ -180,7 +181,8 @@ def pretrained_cnn_embedding(
     batch_size: int = 32,
     device: str = "cpu",
     n_threads: int | None = None,
-    progress: bool = False,
+    verbose: bool = False,
+    progress: bool | None = None,
     weights_path=None,
 ) -> np.ndarray:
     """Globally pooled features of a frozen ImageNet CNN for a batch of spectrograms.
@@ -234,8 +236,10 @@ def pretrained_cnn_embedding(
         torch device, e.g. ``"cuda"``.
     n_threads : int or None, default=None
         torch intra-op threads during the call (None: torch's current setting).
-    progress : bool, default=False
-        Show a tqdm progress bar over batches.
+    verbose : bool, default=False
+        Show a tqdm progress bar over batches on stderr.
+    progress : bool or None, default=None
+        The former name of ``verbose``, kept as an alias: when given, it sets ``verbose``.
     weights_path : str or path-like, optional
         A local copy of the weight file (SHA-256 verified).
 
@@ -264,7 +268,7 @@ def pretrained_cnn_embedding(
         batch_size=batch_size,
         device=device,
         n_threads=n_threads,
-        progress=progress,
+        verbose=verbose if progress is None else progress,
         weights_path=weights_path,
     )
 
@@ -282,7 +286,7 @@ def _pretrained_cnn_embedding(
     batch_size,
     device,
     n_threads,
-    progress,
+    verbose,
     weights_path,
 ):
     """Core of :func:`pretrained_cnn_embedding` and the estimator, on checked input."""
@@ -296,7 +300,7 @@ def _pretrained_cnn_embedding(
     net = _inference_model(model, None if weights_path is None else os.fspath(weights_path), device)
     dev = torch.device(device)
     slices = list(iter_batches(len(S4), batch_size))
-    if progress:
+    if verbose:
         from tqdm.auto import tqdm
 
         slices = tqdm(slices, desc="CNN embedding", unit="batch")
@@ -344,7 +348,9 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
     batch_size : int, default=32
     device : str, default="cpu"
     n_threads : int or None, default=None
-    progress : bool, default=False
+    verbose : bool, default=False
+    progress : bool or None, default=None
+        ``progress`` is the former name of ``verbose`` (an alias that sets it when given).
     weights_path : str or path-like or None, default=None
         As in :func:`pretrained_cnn_embedding`.
 
@@ -374,6 +380,14 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
     _input = "spectrogram"
     _kind = "feature"
     _stateless = False
+    _expected_failed_checks = {
+        "check_methods_subset_invariance": (
+            "tolerance: premise: a sample alone and inside a batch give the same output to "
+            "atol=1e-7. "
+            "torch picks float32 convolution kernels by batch size, so they agree to about "
+            "1e-5 only; specsk's check_batch_independence checks rows at rtol=1e-4"
+        ),
+    }
     # fit loads the frozen weights and learns nothing from X: the evaluation runner may
     # compute the embedding once for all folds
     _learns_from_data = False
@@ -393,7 +407,8 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
         batch_size=32,
         device="cpu",
         n_threads=None,
-        progress=False,
+        verbose=False,
+        progress=None,
         weights_path=None,
     ):
         self.model = model
@@ -406,11 +421,16 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
         self.batch_size = batch_size
         self.device = device
         self.n_threads = n_threads
+        self.verbose = verbose
         self.progress = progress
         self.weights_path = weights_path
 
     def _params(self) -> dict:
-        return {k: getattr(self, k) for k in self._parameter_constraints}
+        params = {k: getattr(self, k) for k in self._parameter_constraints}
+        progress = params.pop("progress")
+        if progress is not None:  # the former name
+            params["verbose"] = progress
+        return params
 
     def _fit(self, X, y):
         n_channels = 1 if X.ndim == 3 else X.shape[1]

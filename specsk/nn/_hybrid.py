@@ -123,6 +123,14 @@ class NetTransformer(FeatureExtractorMixin, SpecskTransformer):
     (16, 8)
     """
 
+    _expected_failed_checks: ClassVar[dict[str, str]] = {
+        "check_methods_subset_invariance": (
+            "tolerance: premise: a sample alone and inside a batch give the same output to "
+            "atol=1e-7. torch picks float32 convolution kernels by batch size, so they agree "
+            "to about 1e-6 only (whether 1e-7 holds depends on the weights drawn); specsk's "
+            "check_batch_independence checks rows at rtol=1e-4"
+        ),
+    }
     _kind: ClassVar[str] = "model"
     _input: ClassVar[str] = "spectrogram"
     _parameter_constraints: ClassVar[dict] = {

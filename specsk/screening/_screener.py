@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import SpecskTransformer
 from ..utils._chunking import iter_batches
-from ..utils._sklearn_compat import Interval
+from ..utils._sklearn_compat import Interval, validate_params
 from ..utils._validation import check_ragged_waveforms
 
 __all__ = ["REASONS", "ClipScreener", "screen_clips"]
@@ -22,19 +22,16 @@ _FP_RANGE_DB = 30.0  # dynamic range of the duplicate fingerprints
 _BLOCK = 256  # clips per block: bounds the framed-spectrum and similarity memory
 
 
-def _check(value, name, lo, hi, *, lo_closed=True, hi_closed=True):
-    ok = not isinstance(value, bool) and isinstance(value, Real) and np.isfinite(value)
-    if ok and lo is not None:
-        ok = value >= lo if lo_closed else value > lo
-    if ok and hi is not None:
-        ok = value <= hi if hi_closed else value < hi
-    if not ok:
-        left = "-inf" if lo is None else f"{lo}"
-        right = "inf" if hi is None else f"{hi}"
-        interval = f"{'[' if lo_closed and lo is not None else '('}{left}, {right}"
-        interval += "]" if hi_closed and hi is not None else ")"
-        raise ValueError(f"{name} must be a finite number in {interval}, got {value!r}")
-    return float(value)
+# one declaration, shared by screen_clips (decorator) and ClipScreener
+_SCREEN_PARAMS: dict = {
+    "silence_db": [Interval(Real, None, None, closed="neither")],
+    "clip_threshold": [Interval(Real, 0, 1, closed="right")],
+    "clip_fraction": [Interval(Real, 0, 1, closed="left")],
+    "dc_threshold": [Interval(Real, 0, None, closed="left")],
+    "flatness_threshold": [Interval(Real, 0, 1, closed="both")],
+    "duplicate_threshold": [Interval(Real, -1, 1, closed="both")],
+    "n_fft": [Interval(Integral, 16, None, closed="left")],
+}
 
 
 def _padded(clips):
@@ -116,6 +113,7 @@ def _as_report(columns):
     return pd.DataFrame(columns).set_index("index", drop=False).rename_axis(None)
 
 
+@validate_params({"X": "no_validation", **_SCREEN_PARAMS}, prefer_skip_nested_validation=True)
 def screen_clips(
     X,
     *,
@@ -175,16 +173,18 @@ def screen_clips(
     >>> screen_clips(X)["reasons"].tolist()
     ['', 'silent']
     """
-    clips = check_ragged_waveforms(X)
-    silence_db = _check(silence_db, "silence_db", None, None)
-    clip_threshold = _check(clip_threshold, "clip_threshold", 0, 1, lo_closed=False)
-    clip_fraction = _check(clip_fraction, "clip_fraction", 0, 1, hi_closed=False)
-    dc_threshold = _check(dc_threshold, "dc_threshold", 0, None)
-    flatness_threshold = _check(flatness_threshold, "flatness_threshold", 0, 1)
-    duplicate_threshold = _check(duplicate_threshold, "duplicate_threshold", -1, 1)
-    if isinstance(n_fft, bool) or not isinstance(n_fft, Integral) or n_fft < 16:
-        raise ValueError(f"n_fft must be an integer >= 16, got {n_fft!r}")
+    return _screen_clips(
+        check_ragged_waveforms(X), float(silence_db), float(clip_threshold),
+        float(clip_fraction), float(dc_threshold), float(flatness_threshold),
+        float(duplicate_threshold), int(n_fft),
+    )  # fmt: skip
 
+
+def _screen_clips(
+    clips, silence_db, clip_threshold, clip_fraction, dc_threshold, flatness_threshold,
+    duplicate_threshold, n_fft,
+):  # fmt: skip
+    """Core of :func:`screen_clips` and :class:`ClipScreener` on checked input and values."""
     n = len(clips)
     cols = {k: np.empty(n) for k in ("rms_db", "peak", "dc", "clip_fraction", "flatness")}
     fps = np.empty((n, n_fft // 2 + 1))
@@ -272,15 +272,7 @@ class ClipScreener(SpecskTransformer):
     _kind = "audio"
     _stateless = False
 
-    _parameter_constraints: dict = {
-        "silence_db": [Interval(Real, None, None, closed="neither")],
-        "clip_threshold": [Interval(Real, 0, 1, closed="right")],
-        "clip_fraction": [Interval(Real, 0, 1, closed="left")],
-        "dc_threshold": [Interval(Real, 0, None, closed="left")],
-        "flatness_threshold": [Interval(Real, 0, 1, closed="both")],
-        "duplicate_threshold": [Interval(Real, -1, 1, closed="both")],
-        "n_fft": [Interval(Integral, 16, None, closed="left")],
-    }
+    _parameter_constraints: dict = _SCREEN_PARAMS
     _expected_failed_checks = {
         "check_n_features_in_after_fitting": (
             "ClipScreener is a passthrough diagnostic that accepts clips of any length (also "
@@ -313,16 +305,12 @@ class ClipScreener(SpecskTransformer):
         self.n_fft = n_fft
 
     def _fit(self, X, y):
-        self.report_ = screen_clips(
-            X,
-            silence_db=self.silence_db,
-            clip_threshold=self.clip_threshold,
-            clip_fraction=self.clip_fraction,
-            dc_threshold=self.dc_threshold,
-            flatness_threshold=self.flatness_threshold,
-            duplicate_threshold=self.duplicate_threshold,
-            n_fft=self.n_fft,
-        )
+        self.report_ = _screen_clips(
+            list(X) if isinstance(X, np.ndarray) else X,
+            float(self.silence_db), float(self.clip_threshold), float(self.clip_fraction),
+            float(self.dc_threshold), float(self.flatness_threshold),
+            float(self.duplicate_threshold), int(self.n_fft),
+        )  # fmt: skip
         self.flags_ = np.asarray(self.report_["flagged"], dtype=bool)
 
     def _transform(self, X):

@@ -91,7 +91,8 @@ def resolve_freqs(n_bins: int, *, freqs=None, sr=None, n_fft=None, what: str = "
         f = np.asarray(freqs, dtype=np.float64).ravel()
         if f.shape != (n_bins,):
             raise ValueError(
-                f"freqs must have one frequency per bin ({n_bins} bins), got {f.size} values"
+                f"freqs must have one frequency per bin ({n_bins} feature(s): frequency bins), "
+                f"got {f.size} values"
             )
         if not np.isfinite(f).all() or (np.diff(f) <= 0).any():
             raise ValueError("freqs must be finite and strictly increasing (low bins first)")
@@ -105,7 +106,7 @@ def resolve_freqs(n_bins: int, *, freqs=None, sr=None, n_fft=None, what: str = "
         )
     if n_bins != n_fft // 2 + 1:
         raise ValueError(
-            f"the spectrograms have {n_bins} frequency bins but n_fft={n_fft} gives "
+            f"the spectrograms have {n_bins} feature(s) (frequency bins) but n_fft={n_fft} gives "
             f"{n_fft // 2 + 1} linear STFT bins; for mel, CQT or cropped spectrograms pass "
             "freqs (e.g. librosa.mel_frequencies(n_mels, fmin=..., fmax=...))"
         )
@@ -161,6 +162,11 @@ def step_scales(
     elif est.freqs is not None or est.n_fft is not None or carried is None:
         n_fft = est.n_fft
         if n_fft is None and est.freqs is None and infer_n_fft and sr is not None:
+            if n_bins < 2:
+                raise ValueError(
+                    f"{name}: the spectrograms have {n_bins} feature(s) (frequency bins); "
+                    "pass freqs, or spectrograms with at least 2 bins"
+                )
             n_fft = 2 * (n_bins - 1)
         freqs = resolve_freqs(n_bins, freqs=est.freqs, sr=sr, n_fft=n_fft, what=name)
         if carried is not None and not np.allclose(freqs, carried, rtol=1e-6):

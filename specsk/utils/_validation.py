@@ -206,6 +206,11 @@ def check_waveforms(X, *, name: str = "X", allow_multichannel: bool = False) -> 
         )
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: expected at least one clip")
+    if arr.ndim == 3 and arr.shape[1] == 0:
+        raise ValueError(
+            f"{name} holds clips without channels: found array with 0 feature(s) (shape="
+            f"{arr.shape}) while a minimum of 1 is required (features are channels)."
+        )
     if arr.shape[-1] == 0:
         raise ValueError(
             f"{name} holds empty clips: found array with 0 feature(s) (shape={arr.shape}) while "
@@ -233,12 +238,24 @@ def check_spectrograms(X, *, name: str = "X", ranks=(3, 4)) -> np.ndarray:
         hint = ""
         if arr.ndim == 2:
             hint = (
-                " A single spectrogram S must be passed as S[np.newaxis]; waveforms go to a "
-                "time-frequency transform (e.g. MelSpectrogram) first."
+                " Reshape your data: a single spectrogram S must be passed as S[np.newaxis]; "
+                "waveforms go to a time-frequency transform (e.g. MelSpectrogram) first."
             )
         raise ValueError(
             f"{name} must be a batch of spectrograms, {allowed}; got a {arr.ndim}-D array of "
             f"shape {arr.shape}.{hint}"
+        )
+    # scikit-learn's wording for empty input, as its estimator checks expect it
+    if arr.shape[0] == 0:
+        raise ValueError(
+            f"{name} has an empty dimension: found array with 0 sample(s) (shape={arr.shape}) "
+            "while a minimum of 1 is required."
+        )
+    if arr.shape[1] == 0:
+        raise ValueError(
+            f"{name} has an empty dimension: found array with 0 feature(s) (shape={arr.shape}) "
+            "while a minimum of 1 is required (features are frequency bins, or channels for "
+            "4-D input)."
         )
     if 0 in arr.shape:
         raise ValueError(f"{name} has an empty dimension: shape {arr.shape}")
