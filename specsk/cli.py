@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import io
 import os
 import pathlib
 import re
@@ -378,9 +379,78 @@ def cmd_train(args) -> int:
     return 0
 
 
+def _shown(path) -> str:
+    """``path`` for a message: a name that is not valid UTF-8 shows its bytes as ``\\xff``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def _report_errors(errors) -> None:
     for _, path, reason in errors:
-        print(f"specsk: skipped {path}: {reason}", file=sys.stderr)
+        print(f"specsk: skipped {_shown(path)}: {reason}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _atomic_output(path, mode="w", **kwargs):
+    """Write ``path`` through a temporary file beside it, renamed over ``path`` when the block
+    ends without an error (and removed otherwise): nobody ever sees half a file."""
+    path = pathlib.Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, mode, **kwargs) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _csv_output(path):
+    """A CSV file written atomically; file names that are not valid UTF-8 keep their bytes."""
+    return _atomic_output(path, "w", newline="", encoding="utf-8", errors="surrogateescape")
+
+
+def _print_csv(rows) -> None:
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    text = buf.getvalue()
+    try:
+        sys.stdout.write(text)  # encoded as a whole first: nothing is written if it fails
+    except UnicodeEncodeError:  # a file name that is not valid UTF-8: write its own bytes
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode(sys.stdout.encoding or "utf-8", "surrogateescape"))
+        sys.stdout.buffer.flush()
+
+
+def _predict_rows(model, X):
+    """``(labels, proba or None, {row: reason})`` for the rows of ``X``.
+
+    One call for the whole batch; if it fails, row by row, so that one clip the model cannot
+    take costs only its own row. When every row fails, the batch's error is raised.
+    """
+    has_proba = hasattr(model, "predict_proba")
+    if not len(X):
+        return [], None, {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            labels = list(model.predict(X))
+            return labels, (model.predict_proba(X) if has_proba else None), {}
+        except Exception as exc:  # look for the rows at fault
+            batch_error = exc
+        labels, errors = [None] * len(X), {}
+        proba = [None] * len(X) if has_proba else None
+        for i in range(len(X)):
+            try:
+                labels[i] = model.predict(X[i : i + 1])[0]
+                if has_proba:
+                    proba[i] = model.predict_proba(X[i : i + 1])[0]
+            except Exception as exc:  # one bad clip loses only its row
+                errors[i] = f"{type(exc).__name__}: {exc}"
+    if len(errors) == len(X):
+        raise batch_error
+    return labels, proba, errors
 
 
 def cmd_predict(args) -> int:
@@ -408,35 +478,38 @@ def cmd_predict(args) -> int:
 
     X = SignalList(rows_in, sr=clips.sr)
     classes = [str(c) for c in getattr(model, "classes_", info.get("classes", []))]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        labels = model.predict(X) if len(X) else []
-        proba = model.predict_proba(X) if len(X) and hasattr(model, "predict_proba") else None
+    labels, proba, row_errors = _predict_rows(model, X)
     header = ["path"] + (["start_s", "end_s"] if args.window else []) + ["label"]
     header += [f"p_{c}" for c in classes] if proba is not None else []
     header += ["error"]
     rows = []
+    n_prob = len(header) - len(["path", "label", "error"]) - (2 if args.window else 0)
     for i, (path, t0, t1) in enumerate(meta):
-        row = [path] + ([f"{t0:.3f}", f"{t1:.3f}"] if args.window else []) + [str(labels[i])]
+        row = [path] + ([f"{t0:.3f}", f"{t1:.3f}"] if args.window else [])
+        if i in row_errors:  # the model could not take this clip: reported, not guessed
+            print(f"specsk: failed {_shown(path)}: {row_errors[i]}", file=sys.stderr)
+            rows.append([*row, "", *[""] * n_prob, row_errors[i]])
+            continue
+        row += [str(labels[i])]
         if proba is not None:
             row += [f"{p:.6f}" for p in proba[i]]
         rows.append([*row, ""])
     blank = [""] * (len(header) - 2)
     rows += [[p, *blank, reason] for _, p, reason in errors]
-    out = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout
-    try:
-        w = csv.writer(out)
-        w.writerow(header)
-        w.writerows(rows)
-    finally:
-        if args.output:
-            out.close()
-    if args.output:
+    if args.output:  # written whole or not at all
+        with _csv_output(args.output) as f:
+            w = csv.writer(f)
+            w.writerow(header)
+            w.writerows(rows)
         print(
-            f"predicted {len(meta)} row(s) from {len(good)} file(s), {len(errors)} unreadable; "
-            f"wrote {args.output}",
+            f"predicted {len(meta) - len(row_errors)} row(s) from {len(good)} file(s), "
+            f"{len(errors)} unreadable"
+            + (f", {len(row_errors)} row(s) failed" if row_errors else "")
+            + f"; wrote {args.output}",
             file=sys.stderr,
         )
+    else:
+        _print_csv([header, *rows])
     return 0
 
 
@@ -450,32 +523,59 @@ def cmd_extract(args) -> int:
     data = load_data(args.data, args)
     spec = load_spec(args.pipeline)
     sr = args.sr or spec.sr or getattr(data, "sr", None)
-    pipe = make_pipeline(AudioLoader(sr=sr), *(s for _, s in spec.pipeline.steps))
+    # unreadable files are left out by the loader and mapped back by extract_to_disk (its
+    # load_report_ says which), so they never cost the other files of their chunk
+    loader = AudioLoader(sr=sr, on_error="skip")
+    pipe = make_pipeline(loader, *(s for _, s in spec.pipeline.steps))
     if hasattr(pipe[-1], "predict"):
         raise UsageError("extract needs a spec of transformers only (no final classifier)")
     paths = np.asarray(list(data.paths), dtype=object)
     if args.n_jobs is not None:
         pipe.set_params(audioloader__n_jobs=args.n_jobs)
-    pipe.fit(paths[: min(len(paths), 8)])  # the spec's steps learn nothing from the data
-    # a file that fails is retried alone and gets a NaN row, ok = False and its reason
-    res = extract_to_disk(
-        pipe,
-        paths,
-        args.output,
-        batch_size=args.chunk_size,
-        on_error="nan",
-        verbose=not args.quiet,
-    )
+    # the spec's steps learn nothing from the data: fit on the first few files that load
+    for start in range(0, len(paths), 8):
+        loader.__dict__.pop("load_report_", None)
+        try:
+            pipe.fit(paths[start : start + 8])
+            break
+        except Exception:
+            report = getattr(loader, "load_report_", None)
+            if report is None or report.n_loaded:
+                raise  # files were read, so the spec is at fault
+            if start + 8 >= len(paths):
+                _, path, reason = report.errors[0]
+                raise UsageError(
+                    f"none of the {len(paths)} file(s) could be read (e.g. {_shown(path)}: "
+                    f"{reason})"
+                ) from None
+    # a file that fails is left out or retried alone, and gets a NaN row, ok = False and
+    # its reason; the output appears only when complete
+    try:
+        res = extract_to_disk(
+            pipe,
+            paths,
+            args.output,
+            batch_size=args.chunk_size,
+            on_error="nan",
+            verbose=not args.quiet,
+        )
+    except RuntimeError as exc:
+        if not hasattr(exc, "errors"):
+            raise
+        for i, reason in exc.errors.items():
+            print(f"specsk: failed {_shown(paths[i])}: {reason}", file=sys.stderr)
+        raise UsageError(f"none of the {len(paths)} file(s) could be processed") from None
     out = pathlib.Path(args.output)
     mask_path = out.with_name(out.stem + ".mask.npy")
-    np.save(mask_path, np.asarray(res.ok, dtype=bool))
+    with _atomic_output(mask_path, "wb") as f:
+        np.save(f, np.asarray(res.ok, dtype=bool))
     err_path = out.with_name(out.stem + ".errors.csv")
-    with open(err_path, "w", newline="", encoding="utf-8") as f:
+    with _csv_output(err_path) as f:
         w = csv.writer(f)
         w.writerow(["index", "path", "reason"])
         for i, reason in sorted(res.errors.items()):
             w.writerow([i, paths[i], reason])
-            print(f"specsk: failed {paths[i]}: {reason}", file=sys.stderr)
+            print(f"specsk: failed {_shown(paths[i])}: {reason}", file=sys.stderr)
     print(
         f"wrote {out} ({int(np.count_nonzero(res.ok))} of {len(paths)} rows ok), the row mask "
         f"{mask_path.name} and the error report {err_path.name}",

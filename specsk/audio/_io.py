@@ -116,7 +116,8 @@ def check_paths(paths, *, name: str = "paths") -> list[str]:
     """Validate a batch of file paths and return them as a list of ``str``.
 
     Accepts a list/tuple, a 1-D array, a pandas Series, or a one-column 2-D array/DataFrame
-    of ``str`` or ``os.PathLike``.
+    of ``str``, ``bytes`` or ``os.PathLike``. ``bytes`` paths (and any file name that is not
+    valid UTF-8) are decoded with :func:`os.fsdecode`, which keeps the original bytes.
     """
     if isinstance(paths, str | bytes | os.PathLike):
         raise TypeError(
@@ -151,13 +152,25 @@ def check_paths(paths, *, name: str = "paths") -> list[str]:
     for i, p in enumerate(items):
         if isinstance(p, list | tuple) and len(p) == 1:  # rows of a one-column table
             p = p[0]
-        if not isinstance(p, str | os.PathLike):
+        if not isinstance(p, str | bytes | os.PathLike):
             raise TypeError(
-                f"{name}[{i}] must be a file path (str or os.PathLike), got "
+                f"{name}[{i}] must be a file path (str, bytes or os.PathLike), got "
                 f"{type(p).__name__} {p!r}"
             )
-        out.append(os.fspath(p))
+        # bytes (and names that are not valid UTF-8) become str via the file-system encoding
+        # with surrogateescape, so that os.fsencode gives the exact original bytes back
+        out.append(os.fsdecode(os.fspath(p)))
     return out
+
+
+def _native_path(path: str):
+    """``path`` as libsndfile should get it: the original bytes on POSIX.
+
+    soundfile encodes a ``str`` path strictly with the file-system encoding, which fails for
+    names that are not valid UTF-8 (``os.fsdecode`` turned their bytes into surrogates);
+    ``os.fsencode`` restores the exact bytes. Windows takes the ``str`` (wide-char API).
+    """
+    return path if sys.platform == "win32" else os.fsencode(path)
 
 
 def _read_one(path: str, offset: float, duration, mono: bool, dtype: str):
@@ -171,7 +184,7 @@ def _read_one(path: str, offset: float, duration, mono: bool, dtype: str):
     if os.path.getsize(path) == 0:
         raise _FileError("empty file (0 bytes)")
     try:
-        with sf.SoundFile(path) as f:
+        with sf.SoundFile(_native_path(path)) as f:
             native = f.samplerate
             if f.frames == 0:
                 raise _FileError("empty audio (0 frames)")
@@ -219,8 +232,10 @@ def load_audio(
 
     Parameters
     ----------
-    paths : sequence of str or os.PathLike [shape=(n_files,) or (n_files, 1)]
-        Files readable by soundfile/libsndfile (WAV, FLAC, OGG, MP3, AIFF, ...).
+    paths : sequence of str, bytes or os.PathLike [shape=(n_files,) or (n_files, 1)]
+        Files readable by soundfile/libsndfile (WAV, FLAC, OGG, MP3, AIFF, ...). Names need
+        not be valid UTF-8 (``bytes``, or ``str`` from :func:`os.fsdecode`); the report holds
+        them as ``os.fsdecode`` strings.
     sr : float > 0 or None, default=22050
         Output sample rate; files at other rates are resampled (grouped by native rate, one
         batched call per group of equal-length clips). ``None`` keeps the native rate, which
@@ -383,8 +398,8 @@ class AudioLoader(SpecskTransformer):
 
     Notes
     -----
-    ``X`` is a 1-D sequence of paths (``str`` or ``os.PathLike``), or one column of them
-    ``(n, 1)`` as selected from a DataFrame. With ``on_error="skip"`` or ``"warn"`` the rows
+    ``X`` is a 1-D sequence of paths (``str``, ``bytes`` or ``os.PathLike``), or one column
+    of them ``(n, 1)`` as selected from a DataFrame. With ``on_error="skip"`` or ``"warn"`` the rows
     of failed files are **dropped**, so the output can have fewer rows than ``X`` and the
     labels must be filtered with the report's ``ok`` mask. A pipeline cannot drop labels, so
     load first and then fit::
