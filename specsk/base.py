@@ -47,6 +47,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .utils._finite import all_finite, as_float64, is_float32, non_finite_error, to_float32
 from .utils._metadata import get_metadata, with_metadata
 from .utils._sklearn_compat import _check_feature_names
 from .utils._validation import (
@@ -131,7 +132,7 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
         Xv = self._validate_input(X, reset=False)
         token = _INPUT_META.set(meta)
         try:
-            Xt = self._transform(Xv)
+            Xt = self._finite_transform(Xv)
         finally:
             _INPUT_META.reset(token)
         return self._tag_output(Xt, meta)
@@ -166,7 +167,7 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
         meta = self._check_metadata(X)
         token = _INPUT_META.set(meta)
         try:
-            Xt = self._transform(self._fit_validated(X, y, validated=True))
+            Xt = self._finite_transform(self._fit_validated(X, y, validated=True))
         finally:
             _INPUT_META.reset(token)
         return self._tag_output(Xt, meta)
@@ -189,6 +190,32 @@ class SpecskTransformer(TransformerMixin, BaseEstimator):
 
     def _fit(self, X, y):
         """Learn fitted state from validated ``X``; stateless steps learn nothing."""
+
+    def _finite_transform(self, Xv):
+        """``_transform(Xv)``, with the rule "finite in, finite out" (``utils/_finite.py``).
+
+        The input was checked finite, so a NaN or an infinity in the output comes from the
+        step's own arithmetic: float32 input is then recomputed in float64 and cast back (an
+        intermediate value out of the float32 range, such as a power or a denormal, is then
+        harmless); if that is still not finite, a ``NonFiniteResultError`` names the step and
+        the cause. Costs one ``isfinite`` pass over the output.
+        """
+        # numpy's overflow/invalid warnings would only repeat what the scan below reports
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            Xt = self._transform(Xv)
+        if self._input == "paths" or all_finite(Xt):
+            return Xt
+        if is_float32(Xv):
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                Xt64 = self._transform(as_float64(Xv))
+            if all_finite(Xt64):
+                Xt32 = to_float32(Xt64)
+                if all_finite(Xt32):
+                    return Xt32
+                Xt = Xt32
+            else:
+                Xt = Xt64
+        raise non_finite_error(type(self).__name__, Xv, Xt, params=self.get_params(deep=False))
 
     def _transform(self, X):  # pragma: no cover - abstract
         raise NotImplementedError

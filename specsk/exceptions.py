@@ -5,6 +5,7 @@ from sklearn.exceptions import NotFittedError
 __all__ = [
     "AudioLoadError",
     "ModelVersionWarning",
+    "NonFiniteResultError",
     "NotFittedError",
     "PluginWarning",
     "ShortClipWarning",
@@ -28,6 +29,16 @@ class PluginWarning(SpecskWarning):
 class ModelVersionWarning(SpecskWarning):
     """A saved model is loaded under other versions of specsk, scikit-learn or torch than it
     was saved with; its predictions may differ (see :func:`specsk.io.load_model`)."""
+
+
+class NonFiniteResultError(ValueError):
+    """A step turned finite input into NaN or infinity (see the user guide, "Finite in, finite
+    out").
+
+    specsk computes safely where the true result is representable (scaling, float64 where it
+    matters); this error is raised only where it is not, e.g. the power of float32 audio with
+    values near 1e30 exceeds the float32 range. The message names the step and the cause.
+    """
 
 
 class UntrustedTypesError(ValueError):

@@ -262,6 +262,15 @@ def _spectrogram_nmf(S, n_components, beta_loss, max_iter, tol, init, random_sta
     _check_nmf_input(S, n_components, init)
     k, max_iter, tol = int(n_components), int(max_iter), float(tol)
     V = S.reshape(-1, *S.shape[-2:])
+    # images with extreme values (near 1e30, or denormals near 1e-40) are factorised scaled
+    # by the power of two above their peak, and H scaled back: W H = V is scale equivariant,
+    # while the updates' products overflow and their eps floors swamp tiny values
+    peak = V.max(axis=(1, 2)).astype(np.float64)
+    extreme = (peak > 2.0**30) | ((peak > 0) & (peak < 2.0**-30))
+    unit = None
+    if extreme.any():
+        unit = np.where(extreme, np.exp2(np.ceil(np.log2(np.where(peak > 0, peak, 1.0)))), 1.0)
+        V = V / unit.astype(V.dtype)[:, None, None]
     # the per-clip matrices are small: threaded BLAS only adds overhead (several times slower
     # on a busy 2-core machine); the batch itself is the unit of work
     with threadpool_limits(limits=1, user_api="blas"):
@@ -270,6 +279,8 @@ def _spectrogram_nmf(S, n_components, beta_loss, max_iter, tol, init, random_sta
         else:
             W0, H0 = _init_nndsvd(V, k, init)
         W, H = _multiplicative_updates(V, W0, H0, _BETA[beta_loss], max_iter, tol)
+    if unit is not None:
+        H = H * unit.astype(H.dtype)[:, None, None]
     W, H = _normalise_and_sort(W, H)
     lead = S.shape[:-2]
     return W.reshape(*lead, *W.shape[1:]), H.reshape(*lead, *H.shape[1:])

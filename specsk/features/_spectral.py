@@ -73,7 +73,7 @@ _WAVEFORM_PARAMS: dict = {
 
 
 def _resolve_n_fft(n_bins: int, n_fft) -> int:
-    if n_fft is None:
+    if n_fft is None or n_bins < 2:
         if n_bins < 2:
             raise ValueError(
                 f"S has {n_bins} feature(s) (frequency bins): spectral features need at least "
@@ -105,11 +105,13 @@ def _contrast_bands(freq: np.ndarray, sr: float, n_bands: int, fmin: float, quan
     for k, (f_low, f_high) in enumerate(pairwise(octa)):
         band = np.logical_and(freq >= f_low, freq <= f_high)
         idx = np.flatnonzero(band)
-        if idx.size == 0:
+        # librosa drops the top bin of every band but the last: a one-bin lower band is empty
+        if idx.size == 0 or (k == 0 and k < n_bands and idx.size < 2):
             raise ValueError(
                 f"spectral contrast: octave band {k} ({f_low:g}-{f_high:g} Hz) holds no STFT "
-                f"bin (bin spacing {freq[1] - freq[0]:g} Hz); use a larger n_fft, a larger fmin "
-                "or fewer n_bands."
+                f"bin once librosa drops the top bin of a lower band ({len(freq)} bins from "
+                f"{freq[0]:g} to {freq[-1]:g} Hz); use a larger n_fft, a larger fmin or fewer "
+                "n_bands."
             )
         if k > 0:
             band[idx[0] - 1] = True
@@ -222,8 +224,10 @@ def _spectral_features(S, freq, sr, features, roll_percent, n_bands, fmin, quant
     Snorm = centroid = P = None
     if "centroid" in feats or "bandwidth" in feats:
         total = S.sum(axis=-2, keepdims=True)
-        # librosa.util.normalize(norm=1): frames below `tiny` are left as they are
-        Snorm = S / np.where(total < np.finfo(dtype).tiny, one, total)
+        # librosa.util.normalize(norm=1) leaves frames below `tiny` as they are, which gives
+        # a meaningless centroid for denormal frames (values near 1e-40): only all-zero
+        # frames are left, the others are normalised (their ratios are well defined)
+        Snorm = S / np.where(total > 0, total, one)
         centroid = np.matmul(freq, Snorm)  # (..., n_frames)
     if {"flatness", "entropy", "slope"} & set(feats):
         P = S**power if power != 1 else S
@@ -261,8 +265,14 @@ def _spectral_features(S, freq, sr, features, roll_percent, n_bands, fmin, quant
             pad = [(0, 0)] * (flux.ndim - 1) + [(1, 0)]
             rows.append(np.pad(flux, pad)[..., None, :])
         elif name == "entropy":
-            total = P.sum(axis=-2, keepdims=True)
-            p = P / np.where(total > 0, total, one)
+            # scale invariant: each frame is scaled by the power of two above its peak before
+            # the power, so S**power neither overflows (power=50, values near 1e30) nor
+            # underflows to 0 (denormals near 1e-40)
+            peak = S.max(axis=-2, keepdims=True).astype(np.float64)
+            unit = np.exp2(np.ceil(np.log2(np.where(peak > 0, peak, 1.0)))).astype(dtype)
+            Pn = (S / unit) ** power if power != 1 else S / unit
+            total = Pn.sum(axis=-2, keepdims=True)
+            p = Pn / np.where(total > 0, total, one)
             h = -np.sum(xlogy(p, p), axis=-2, keepdims=True)
             rows.append(h / dtype.type(np.log(n_bins)) if n_bins > 1 else np.zeros_like(h))
         elif name == "slope":

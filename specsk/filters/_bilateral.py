@@ -79,17 +79,25 @@ def _bilateral(S, sigma_spatial, sigma_range, win_size, mode, n_jobs=None):
     half = win_size // 2
     grid = np.arange(-half, half + 1, dtype=np.float64)
     spatial = np.exp(-(grid[:, None] ** 2 + grid[None, :] ** 2) / (2.0 * sigma_spatial**2))
+    # each plane is scaled by the power of two above its largest |value| (exact: the results
+    # are those of the unscaled plane), so that (a - b)**2 neither overflows (values near
+    # 1e30) nor underflows to zero against an infinite 1 / (2 sigma**2) (denormals near 1e-40)
+    peak = np.abs(planes).max(axis=(1, 2)).astype(np.float64)
+    unit = np.exp2(np.ceil(np.log2(np.where(peak > 0, peak, 1.0))))
+    scaled = planes / unit.astype(S.dtype)[:, None, None]
     if sigma_range is None:
-        sr = planes.std(axis=(1, 2), dtype=np.float64)
+        sr = scaled.std(axis=(1, 2), dtype=np.float64)
     else:
-        sr = np.full(len(planes), sigma_range, dtype=np.float64)
+        sr = np.full(len(planes), sigma_range, dtype=np.float64) / unit
     flat = sr == 0
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         inv_two_var = np.where(flat, 0.0, 1.0 / (2.0 * np.where(flat, 1.0, sr) ** 2))
-    padded = np.pad(planes, ((0, 0), (half, half), (half, half)), mode=PAD_MODES[mode])
+    inv_two_var = np.minimum(inv_two_var, np.finfo(S.dtype).max)  # 0 * inf would be NaN
+    padded = np.pad(scaled, ((0, 0), (half, half), (half, half)), mode=PAD_MODES[mode])
     out = np.empty_like(planes)
     with numba_threads(effective_n_threads(n_jobs)):
         _bilateral_kernel(padded, spatial.astype(S.dtype), inv_two_var.astype(S.dtype), out)
+    out *= unit.astype(S.dtype)[:, None, None]
     if flat.any():  # a flat image has nothing to preserve or smooth (skimage returns it as is)
         out[flat] = planes[flat]
     return out.reshape(S.shape)

@@ -202,7 +202,17 @@ def _norm_stats(S, method, axes):
     if method == "minmax":
         lo = S.min(axis=axes, keepdims=True)
         return lo, S.max(axis=axes, keepdims=True) - lo
-    return S.mean(axis=axes, keepdims=True), S.std(axis=axes, keepdims=True)
+    # float64 moments: the squares of float32 values above ~1e19 overflow float32
+    mean = S.mean(axis=axes, keepdims=True, dtype=np.float64)
+    std = S.std(axis=axes, keepdims=True, dtype=np.float64)
+    return mean.astype(S.dtype), std.astype(S.dtype)
+
+
+def _safe_denominator(scale, eps):
+    """``scale + eps``, with 1 where that is 0 (a flat image or band with ``eps=0``), so
+    that a flat image maps to 0 as it does with ``eps > 0``, not to NaN."""
+    den = scale + scale.dtype.type(eps)
+    return np.where(den == 0, scale.dtype.type(1), den)
 
 
 # declared once; the estimator's per also allows "dataset"
@@ -214,7 +224,7 @@ _NORMALIZE_PARAMS = {
 
 def _image_normalize(S, method, per, eps):
     offset, scale = _norm_stats(S, method, _axes_for(per, S.ndim))
-    return ((S - offset) / (scale + S.dtype.type(eps))).astype(S.dtype, copy=False)
+    return ((S - offset) / _safe_denominator(scale, eps)).astype(S.dtype, copy=False)
 
 
 @validate_params(
@@ -327,8 +337,7 @@ class ImageNormalize(SpecskTransformer):
                 "spectrograms; the learned statistics do not apply"
             )
         offset = self.offset_.astype(X.dtype)
-        scale = (self.scale_ + self.eps).astype(X.dtype)
-        return (X - offset) / scale
+        return (X - offset) / _safe_denominator(self.scale_, self.eps).astype(X.dtype)
 
     @classmethod
     def _get_test_params(cls):

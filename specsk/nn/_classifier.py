@@ -18,6 +18,7 @@ from skorch.utils import is_dataset, to_tensor
 from ..utils._sklearn_compat import Interval, StrOptions, validate_parameter_constraints
 from ..utils._validation import check_spectrograms
 from ._augment import Augment
+from ._device import check_device
 from ._modules import MODULES
 
 __all__ = ["SpectrogramCNNClassifier"]
@@ -250,6 +251,7 @@ class SpectrogramCNNClassifier(NeuralNetClassifier):
     def initialize(self):
         """Validate parameters, seed torch and build module, criterion and optimizer."""
         self._check_own_params()
+        check_device(self.device, owner=type(self).__name__)
         self.augment_ = Augment.from_param(self.augment)
         if self.random_state is not None:
             torch.manual_seed(self.random_state)

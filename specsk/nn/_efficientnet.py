@@ -300,9 +300,10 @@ def prepare_images(
     if scaling == "minmax":
         lo = x.amin(dim=(-2, -1), keepdim=True)
         span = x.amax(dim=(-2, -1), keepdim=True) - lo
-        # pixel = 255 (x - lo) / span, then (pixel - mean) / std, as one affine map
-        gain = (255.0 / INPUT_STD) / torch.where(span > 0, span, torch.ones_like(span))
-        x = (x - lo) * gain - INPUT_MEAN / INPUT_STD
+        # pixel = 255 (x - lo) / span, then (pixel - mean) / std; dividing by the span first
+        # keeps a denormal span (values near 1e-40) finite, where 255 / span would overflow
+        span = torch.where(span > 0, span, torch.ones_like(span))
+        x = ((x - lo) / span) * (255.0 / INPUT_STD) - INPUT_MEAN / INPUT_STD
     else:
         x = (x - INPUT_MEAN) / INPUT_STD
     if tuple(x.shape[-2:]) != tuple(size):

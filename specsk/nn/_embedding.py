@@ -15,6 +15,7 @@ from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._chunking import iter_batches
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ..utils._validation import Names, Pair, as_names, as_pair, check_spectrograms
+from ._device import check_device
 from ._efficientnet import (
     BACKBONES,
     HEAD_CHANNELS,
@@ -297,6 +298,7 @@ def _pretrained_cnn_embedding(
     grid = _grid(pooling)
     stats = _stats(time_stats)
     size = as_pair(input_size, integer=True)
+    check_device(device, owner="pretrained_cnn_embedding")
     net = _inference_model(model, None if weights_path is None else os.fspath(weights_path), device)
     dev = torch.device(device)
     slices = list(iter_batches(len(S4), batch_size))
@@ -437,6 +439,7 @@ class PretrainedCNNEmbedding(FeatureExtractorMixin, SpecskTransformer):
         _check_channels(n_channels, self.channel_mode)
         blocks = _layer_blocks(self.layer, self.model)
         wp = None if self.weights_path is None else os.fspath(self.weights_path)
+        check_device(self.device, owner="PretrainedCNNEmbedding")
         # load (and verify) now, so that a missing package or a bad file fails in fit
         _inference_model(self.model, wp, self.device)
         self.n_channels_in_ = n_channels

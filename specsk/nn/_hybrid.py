@@ -17,7 +17,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._sklearn_compat import HasMethods, StrOptions
+from ..utils._validation import call_inner
 from ._classifier import SpectrogramCNNClassifier
+
+# what the net parameter must be, for error messages
+_NET = (
+    "a skorch classifier on spectrogram batches (n, n_bins, n_frames), e.g. "
+    "SpectrogramCNNClassifier"
+)
 
 __all__ = ["NetTransformer", "net_embedding"]
 
@@ -155,12 +162,23 @@ class NetTransformer(FeatureExtractorMixin, SpecskTransformer):
                     "fitted net with prefit=True)"
                 )
             net = SpectrogramCNNClassifier() if self.net is None else self.net
-            self.net_ = clone(net).fit(X, y)
+            self._check_net(net)
+            self.net_ = call_inner(self, "net", clone(net), "fit", X, y, expects=_NET)
+        self._check_net(self.net_)
         self.n_features_out_ = self._transform(X[:1]).shape[1]
+
+    def _check_net(self, net):
+        # the embedding is read from a torch module's last linear layer: a skorch net only
+        if self.output == "embedding" and not hasattr(net, "initialize"):
+            raise TypeError(
+                f"NetTransformer's net={type(net).__name__}(...) cannot give an embedding: "
+                f"with output='embedding' net must be {_NET}; for any other classifier with "
+                "predict_proba on spectrogram batches use output='proba'"
+            )
 
     def _transform(self, X):
         if self.output == "proba":
-            out = self.net_.predict_proba(X)
+            out = call_inner(self, "net", self.net_, "predict_proba", X, expects=_NET)
         else:
             out = net_embedding(self.net_, X)
         return np.asarray(out).astype(X.dtype, copy=False)

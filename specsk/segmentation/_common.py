@@ -11,6 +11,7 @@ from ..utils._parallel import map_threads
 from ..utils._validation import check_spectrograms
 
 __all__ = [
+    "SEGMENTER_EXPECTS",
     "check_images",
     "check_labels",
     "frame_seconds",
@@ -28,6 +29,13 @@ _STRUCT8[1] = True
 def check_images(S, *, name: str = "S") -> np.ndarray:
     """Validate a 3-D batch ``(n, n_bins, n_frames)`` of finite spectrograms."""
     return check_spectrograms(S, name=name, ranks=(3,))
+
+
+# what a `segmenter` parameter must be, for error messages (utils._validation.call_inner)
+SEGMENTER_EXPECTS = (
+    "a segmenter: a transformer that takes spectrogram batches (n, n_bins, n_frames) and "
+    "returns integer label images of the same shape, e.g. ThresholdSegmenter"
+)
 
 
 def check_labels(labels, *, name: str = "labels") -> np.ndarray:
@@ -50,7 +58,14 @@ def check_labels(labels, *, name: str = "labels") -> np.ndarray:
                 f"{name} must hold integer labels (0 = background), got non-integer values"
             )
     if arr.size and arr.min() < 0:
-        raise ValueError(f"{name} must be non-negative (0 = background, 1..k regions)")
+        raise ValueError(
+            f"{name} must be non-negative (0 = background, 1..k regions), got minimum {arr.min():g}"
+        )
+    if arr.size and float(arr.max()) > np.iinfo(np.int32).max:  # float(): 2**31 in float32
+        # valid region ids beyond int32 (e.g. 1e30): renumber them in order, 0 kept as
+        # background, rather than letting the int32 cast wrap them around
+        uniq, inv = np.unique(arr, return_inverse=True)
+        return (inv.reshape(arr.shape) + (0 if uniq[0] == 0 else 1)).astype(np.int32)
     return arr.astype(np.int32, copy=False)
 
 

@@ -14,8 +14,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._sklearn_compat import HasMethods, Interval, validate_params
-from ..utils._validation import Names, as_names
+from ..utils._validation import Names, as_names, call_inner
 from ._common import (
+    SEGMENTER_EXPECTS,
     bin_edges,
     check_images,
     check_labels,
@@ -411,10 +412,14 @@ class ROIFeatures(FeatureExtractorMixin, SpecskTransformer):
             seg = ThresholdSegmenter(method="otsu")
         else:
             seg = clone(self.segmenter)
-        self.segmenter_ = seg.fit(X, y)
+        self.segmenter_ = call_inner(self, "segmenter", seg, "fit", X, y, expects=SEGMENTER_EXPECTS)
 
     def _transform(self, X):
-        L = check_labels(self.segmenter_.transform(X))
+        L = check_labels(
+            call_inner(
+                self, "segmenter", self.segmenter_, "transform", X, expects=SEGMENTER_EXPECTS
+            )
+        )
         if L.shape != X.shape:
             raise ValueError(
                 f"the segmenter returned shape {L.shape} for input {X.shape}; it must return "

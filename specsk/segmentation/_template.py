@@ -13,8 +13,14 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import FeatureExtractorMixin, SpecskTransformer
 from ..utils._chunking import apply_in_batches
 from ..utils._sklearn_compat import HasMethods, Interval, StrOptions
-from ..utils._validation import Pair, as_pair
-from ._common import check_images, check_labels, frame_seconds, step_scales
+from ..utils._validation import Pair, as_pair, call_inner
+from ._common import (
+    SEGMENTER_EXPECTS,
+    check_images,
+    check_labels,
+    frame_seconds,
+    step_scales,
+)
 
 __all__ = ["TemplateMatching", "match_template"]
 
@@ -319,7 +325,12 @@ class TemplateMatching(FeatureExtractorMixin, SpecskTransformer):
                 smooth = ndimage.gaussian_filter(X.astype(np.float64), (0, 1, 1))
                 L = ThresholdSegmenter(method="otsu").fit_transform(smooth)
             else:
-                L = check_labels(clone(self.segmenter).fit_transform(X))
+                seg = clone(self.segmenter)
+                L = check_labels(
+                    call_inner(
+                        self, "segmenter", seg, "fit_transform", X, expects=SEGMENTER_EXPECTS
+                    )
+                )
             H = X.shape[1]
             clip, _, props = region_properties(
                 X, L, freqs=np.arange(H, dtype=np.float64), frame_s=1.0, texture=False, shape=False
@@ -354,6 +365,13 @@ class TemplateMatching(FeatureExtractorMixin, SpecskTransformer):
             y = np.asarray(y)
             if y.shape != (len(X),):
                 raise ValueError(f"y must have shape ({len(X)},), got {y.shape}")
+            if y.dtype.kind in "fc" and not np.isfinite(y).all():
+                bad = "NaN" if np.isnan(y).any() else "infinity"
+                raise ValueError(
+                    f"TemplateMatching learns one template per class, but y contains {bad}: "
+                    "class labels must be finite (drop the unlabelled clips, or give "
+                    "templates)"
+                )
             h, w = as_pair(self.template_shape, integer=True)
             shape = (min(h, H), min(w, W))
             windows, rows = self._learn_windows(X, shape)

@@ -37,10 +37,17 @@ def _auto_threshold(values: np.ndarray, method: str) -> float:
     vmax = values.max()
     if vmax == values.min():
         return float(vmax)  # nothing can be above it: an empty mask
+    # scikit-image's histograms fail on a tiny range ("Too many bins for data range" for
+    # values near 1e-40): threshold the image scaled by the power of two above its largest
+    # |value| (exact, so the threshold is the same), in float64, and scale back
+    peak = max(abs(float(vmax)), abs(float(values.min())))
+    unit = float(np.exp2(np.ceil(np.log2(peak)))) if not 1e-20 < peak < 1e20 else 1.0
+    if unit != 1.0:
+        values = values.astype(np.float64) / unit
     with warnings.catch_warnings():
         # yen divides by zero on two-valued images and still returns a usable threshold
         warnings.simplefilter("ignore", RuntimeWarning)
-        return float(_SKIMAGE[method](values))
+        return float(_SKIMAGE[method](values)) * unit
 
 
 def image_thresholds(S: np.ndarray, method: str, *, per: str = "image", percentile=90.0):

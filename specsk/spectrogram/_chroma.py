@@ -56,7 +56,9 @@ def chroma_filter_bank(*, sr, n_fft, n_chroma=12, tuning=0.0):
 
 
 def _normalize(C, norm):
-    if norm is None:
+    if norm is None or not np.isfinite(C).all():
+        # an overflowed power (float32 audio near 1e30) is left to the base class, which
+        # recomputes in float64 (specsk.utils._finite); librosa would refuse it unclearly
         return C
     import librosa
 

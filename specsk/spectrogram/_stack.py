@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.base import clone
 
 from ..base import SpecskTransformer
+from ..exceptions import NonFiniteResultError
 from ..utils._sklearn_compat import Interval, StrOptions, _BaseComposition, validate_params
 
 __all__ = ["StackChannels", "resample_spectrograms"]
@@ -16,24 +17,27 @@ _SIZE = [Interval(numbers.Integral, 1, None, closed="left")]
 _INTERPOLATION = [StrOptions({"linear", "nearest"})]
 
 
-def _interp_matrix(n_in: int, n_out: int, interpolation: str, dtype) -> np.ndarray:
-    """``(n_out, n_in)`` matrix sampling an axis at ``linspace(0, n_in - 1, n_out)``.
+def _interp_axis(S: np.ndarray, n_out: int, axis: int, interpolation: str) -> np.ndarray:
+    """Sample axis ``axis`` of ``S`` at ``linspace(0, n_in - 1, n_out)``.
 
     Linear interpolation is ``scipy.ndimage.map_coordinates(order=1)`` at those coordinates
-    (first and last samples map onto each other, "align corners").
+    (first and last samples map onto each other, "align corners"). Index arithmetic on the
+    two neighbours of every output sample: memory is that of the output, never a dense
+    ``n_out x n_in`` matrix (a 60 s clip has ~2600 frames at hop 512, a 10 min one ~26000).
     """
+    n_in = S.shape[axis]
     coords = np.linspace(0.0, n_in - 1.0, n_out)
-    M = np.zeros((n_out, n_in), dtype=np.float64)
-    rows = np.arange(n_out)
     if interpolation == "nearest":
-        M[rows, np.clip(np.floor(coords + 0.5).astype(int), 0, n_in - 1)] = 1.0
-    else:
-        i0 = np.clip(np.floor(coords).astype(int), 0, n_in - 1)
-        frac = coords - i0
-        i1 = np.minimum(i0 + 1, n_in - 1)
-        np.add.at(M, (rows, i0), 1.0 - frac)
-        np.add.at(M, (rows, i1), frac)
-    return M.astype(dtype)
+        return np.take(S, np.clip(np.floor(coords + 0.5).astype(np.intp), 0, n_in - 1), axis)
+    i0 = np.clip(np.floor(coords).astype(np.intp), 0, n_in - 1)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    shape = [1] * S.ndim
+    shape[axis] = n_out
+    frac = (coords - i0).astype(S.dtype).reshape(shape)
+    out = np.take(S, i0, axis)
+    out *= 1 - frac
+    out += np.take(S, i1, axis) * frac
+    return out
 
 
 @validate_params(
@@ -43,7 +47,8 @@ def _interp_matrix(n_in: int, n_out: int, interpolation: str, dtype) -> np.ndarr
 def resample_spectrograms(S, n_bins, n_frames, *, interpolation="linear"):
     """Resample a batch of images onto an ``(n_bins, n_frames)`` grid, batch axes untouched.
 
-    Separable interpolation as two small matrix products, equal to
+    Separable interpolation, one axis after the other (neighbour indices and weights, memory
+    bounded by the input and output sizes), equal to
     ``scipy.ndimage.map_coordinates(S_i, coords, order=1)`` on the grid
     ``linspace(0, n_in - 1, n_out)`` of each of the two last axes.
 
@@ -76,12 +81,10 @@ def _resample(S, n_bins, n_frames, interpolation):
     b, f = S.shape[-2:]
     if (b, f) == (n_bins, n_frames):
         return S.copy()
-    Mb = _interp_matrix(b, n_bins, interpolation, dtype)
-    Mf = _interp_matrix(f, n_frames, interpolation, dtype)
-    # contract the longer axis first: fewer flops
+    # resample the axis that shrinks most first: the intermediate array is then the smaller
     if b * n_frames <= f * n_bins:
-        return Mb @ (S @ Mf.T)
-    return (Mb @ S) @ Mf.T
+        return _interp_axis(_interp_axis(S, n_frames, -1, interpolation), n_bins, -2, interpolation)
+    return _interp_axis(_interp_axis(S, n_bins, -2, interpolation), n_frames, -1, interpolation)
 
 
 class StackChannels(SpecskTransformer, _BaseComposition):
@@ -198,7 +201,10 @@ class StackChannels(SpecskTransformer, _BaseComposition):
     def _outputs(self, X):
         outs = []
         for name, est in self.transformers_:
-            S = np.asarray(est.transform(X))
+            try:
+                S = np.asarray(est.transform(X))
+            except NonFiniteResultError as exc:
+                raise NonFiniteResultError(f"StackChannels, channel {name!r}: {exc}") from None
             if S.ndim not in (3, 4) or S.shape[0] != X.shape[0]:
                 raise ValueError(
                     f"transformers[{name!r}] must return (n, n_bins, n_frames) or "

@@ -25,6 +25,7 @@ __all__ = [
     "Pair",
     "as_float_array",
     "as_pair",
+    "call_inner",
     "check_names",
     "check_ragged_waveforms",
     "check_spectrograms",
@@ -411,3 +412,28 @@ def check_names(value, name: str, allowed, *, empty: bool = False) -> tuple[str,
     if len(set(out)) != len(out):
         raise ValueError(f"{name} must not repeat names, got {out}")
     return out
+
+
+def call_inner(owner, param: str, inner, method: str, *args, expects: str = ""):
+    """``getattr(inner, method)(*args)`` for a meta-estimator's inner estimator ``param``.
+
+    An error of the inner estimator (e.g. a scikit-learn scaler given 3-D spectrograms) is
+    re-raised with the owner's parameter named first, so the message says which argument of
+    which step is wrong and what it ``expects``; the inner message is kept (and chained).
+    """
+    from ..exceptions import NonFiniteResultError
+
+    try:
+        return getattr(inner, method)(*args)
+    except NonFiniteResultError:
+        raise
+    except (ValueError, TypeError) as exc:
+        owner_name = type(owner).__name__
+        msg = f"{owner_name}'s {param}={type(inner).__name__}(...) failed in {method}: {exc}" + (
+            f" ({param} must be {expects})" if expects else ""
+        )
+        try:
+            new = type(exc)(msg)
+        except Exception:  # an exception type that takes other arguments
+            new = ValueError(msg)
+        raise new from exc
