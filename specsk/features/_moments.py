@@ -255,9 +255,10 @@ class MomentFeatures(FeatureExtractorMixin, SpecskTransformer):
         if self.on == "image":
             return S
         if self.threshold == "otsu":
-            from skimage.filters import threshold_otsu
+            # the segmenters' threshold: scikit-image's, safe for tiny or huge value ranges
+            from ..segmentation._threshold import _auto_threshold
 
-            thr = np.array([threshold_otsu(s) if np.ptp(s) > 0 else np.inf for s in S])
+            thr = np.array([_auto_threshold(s, "otsu") if np.ptp(s) > 0 else np.inf for s in S])
         else:
             thr = np.full(len(S), float(self.threshold))
         return (S > thr[:, None, None].astype(S.dtype)).astype(np.float64)

@@ -9,6 +9,7 @@ librosa 0.11 to floating-point rounding; flux, entropy and slope follow the defi
 
 from __future__ import annotations
 
+import warnings
 from itertools import pairwise
 from numbers import Integral, Real
 
@@ -18,6 +19,7 @@ from scipy.special import xlogy
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import FeatureExtractorMixin, SpecskTransformer
+from ..exceptions import ShortClipWarning
 from ..utils._sklearn_compat import Interval, StrOptions, available_if, validate_params
 from ..utils._validation import (
     check_names,
@@ -410,6 +412,11 @@ class SpectralFeatures(FeatureExtractorMixin, SpecskTransformer):
                 "(a dB spectrogram?). Put SpectralFeatures before PowerToDb."
             )
         n_bins = X.shape[-2]
+        if n_bins < 2:
+            raise ValueError(
+                f"SpectralFeatures: X has {n_bins} feature(s) (frequency bins); spectral "
+                "features need spectrograms with at least 2 bins"
+            )
         self.sr_ = float(self._meta_value("sr", 22050.0))
         self.n_fft_, self.freqs_ = self._bin_frequencies(n_bins)
         if "contrast" in feats:
@@ -584,6 +591,15 @@ def _waveform_features(y, frame_length, hop_length, center, pad_mode, features):
     half = [(0, 0), (L // 2, L // 2)] if center else None
     if not center:
         y = pad_short_clips(y, L, what="frame_length")
+    elif y.shape[-1] < L:
+        # centred frames still work, but every frame is mostly padding: say so, as the STFT
+        # steps do for clips shorter than n_fft
+        warnings.warn(
+            f"clips have {y.shape[-1]} samples, fewer than frame_length={L}: every frame is "
+            "mostly padding; use a smaller frame_length",
+            ShortClipWarning,
+            stacklevel=3,
+        )
     rows = []
     for name in feats:
         if name == "rms":

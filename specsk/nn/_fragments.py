@@ -213,6 +213,11 @@ class FragmentClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         }
         est = LogisticRegression(max_iter=1000) if self.estimator is None else self.estimator
         self.estimator_ = clone(est).fit(F, np.repeat(y, k), **params)
+        if not hasattr(self.estimator_, "classes_"):
+            raise TypeError(
+                f"FragmentClassifier's estimator={est!r} is not a classifier (it has no "
+                "classes_ after fit); pass a classifier, e.g. LogisticRegression()"
+            )
         self.classes_ = np.asarray(self.estimator_.classes_)
         return self
 

@@ -170,10 +170,11 @@ def _refine_labels(
         keep &= area >= min_area
     if need_hz or need_s:
         boxes = ndimage.find_objects(glob)
-        r0 = np.array([b[1].start for b in boxes])
-        r1 = np.array([b[1].stop for b in boxes])
-        c0 = np.array([b[2].start for b in boxes])
-        c1 = np.array([b[2].stop for b in boxes])
+        # intp even when there is no region (an all-zero label image)
+        r0 = np.array([b[1].start for b in boxes], dtype=np.intp)
+        r1 = np.array([b[1].stop for b in boxes], dtype=np.intp)
+        c0 = np.array([b[2].start for b in boxes], dtype=np.intp)
+        c1 = np.array([b[2].stop for b in boxes], dtype=np.intp)
         ok = np.ones(total, dtype=bool)
         if need_hz:
             edges = bin_edges(f)
@@ -266,7 +267,7 @@ class RegionRefiner(SpecskTransformer):
     def _validate_input(self, X, *, reset):
         # label images are integers; the spectrogram validation would make them float32
         arr = super()._validate_input(X, reset=reset)
-        return check_labels(arr, name="X")
+        return check_labels(arr, name=f"{type(self).__name__}'s X")
 
     def _transform(self, X):
         need_hz = self.min_size_hz is not None or self.max_size_hz is not None

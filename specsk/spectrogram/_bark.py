@@ -7,10 +7,12 @@ applied as one matrix product over all frames of all clips.
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 
 from ..base import SpecskTransformer
+from ..exceptions import SpecskWarning
 from ..utils import apply_in_batches, check_waveforms
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
 from ._engine import (
@@ -341,6 +343,15 @@ class BarkSpectrogram(STFTParamsMixin, SpecskTransformer):
         self.filter_bank_ = _bark_bank(
             sr, self.n_fft, self.n_bands, self.fmin, self.fmax, self.formula
         )
+        empty = int(np.count_nonzero(self.filter_bank_.max(axis=1) == 0))
+        if empty:
+            warnings.warn(
+                f"BarkSpectrogram: {empty} of n_bands={self.n_bands} bands hold no FFT bin "
+                f"(n_fft={self.n_fft} at sr={sr:g} is too coarse): their rows are always zero; "
+                "raise n_fft or lower n_bands",
+                SpecskWarning,
+                stacklevel=4,
+            )
         fmax = sr / 2 if self.fmax is None else self.fmax
         self.frequencies_ = _band_edges(self.fmin, fmax, self.n_bands, self.formula)[1:-1]
 

@@ -21,12 +21,14 @@ function twin) and input arrays once by ``check_waveforms``.
 from __future__ import annotations
 
 import numbers
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
 import scipy.fft
 
+from ..exceptions import SpecskWarning
 from ..utils import pad_short_clips
 from ..utils._parallel import effective_n_threads, numba_threads
 from ..utils._sklearn_compat import Interval, StrOptions
@@ -183,7 +185,15 @@ class STFTParamsMixin(FrameCoordsMixin):
         return getattr(self, "n_times_", None)
 
     def _fit(self, X, y):
-        self._stft_kwargs()
+        kw = self._stft_kwargs()
+        if kw["hop_length"] > kw["win_length"]:
+            warnings.warn(
+                f"{type(self).__name__}: hop_length={kw['hop_length']} is larger than the "
+                f"window (win_length={kw['win_length']}), so the samples between frames are "
+                "never analysed; use hop_length <= win_length unless that is intended",
+                SpecskWarning,
+                stacklevel=4,
+            )
         self._fit_sr()
         self._fit_times(X.shape[-1])
 

@@ -62,6 +62,11 @@ def _mel_bank(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype=np.float32):
         raise ValueError(f"fmax must be at most the Nyquist frequency sr/2={sr / 2}, got {fmax}")
     if fmax is not None and fmax <= fmin:
         raise ValueError(f"fmax must be greater than fmin={fmin}, got {fmax}")
+    if fmax is None and fmin >= sr / 2:
+        raise ValueError(
+            f"fmin={fmin} is at or above the Nyquist frequency sr/2={sr / 2}: the mel bands "
+            "would be empty; lower fmin or raise sr"
+        )
     return _mel_bank_cached(
         float(sr),
         int(n_fft),
