@@ -1,11 +1,7 @@
-"""Docs stay true: the API reference is regenerated from the code, examples run."""
+"""Docs stay true: the API summary is regenerated from the code; the gallery is complete."""
 
 import importlib.util
-import runpy
-import sys
 from pathlib import Path
-
-import pytest
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -23,14 +19,18 @@ def test_api_reference_is_up_to_date():
     )
 
 
-EXAMPLES = sorted((DOCS / "examples").glob("*.py"))
+GALLERY = sorted((DOCS / "gallery").rglob("plot_*.py"))
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_example_runs_and_writes_its_figure(path, tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    out = tmp_path / "figure.png"
-    monkeypatch.setattr(sys, "argv", [str(path), str(out)])
-    runpy.run_path(str(path), run_name="__main__")
-    assert out.exists() and out.stat().st_size > 1000
+def test_gallery_examples_are_gallery_scripts():
+    """The examples live in docs/gallery/ and are run by the docs build
+    (tests/test_docs_build.py), which fails on any error or warning. Here only what a
+    reader relies on: a title docstring, and no saving to paths given on the command line
+    (sphinx-gallery collects the figures)."""
+    assert len(GALLERY) >= 12
+    real = [p for p in GALLERY if "load_sample_clips" in p.read_text()]
+    assert len(real) >= 3, "at least three examples read the shipped real clips"
+    for path in GALLERY:
+        text = path.read_text()
+        assert text.startswith('"""\n'), f"{path.name}: starts with its title docstring"
+        assert "sys.argv" not in text and "__file__" not in text, path.name

@@ -18,6 +18,9 @@ loader                     protocol in ``cv``
 :func:`load_manifest`      CSV of paths and labels, optional fold and group columns
 =========================  ===================================================================
 
+:func:`load_sample_clips` returns five short real recordings shipped with specsk (CC0, from
+ESC-10) for examples that must run offline.
+
 :func:`fetch_esc50`, :func:`fetch_fsdd` and :func:`fetch_urbansound8k` download a dataset
 once (pooch, checksum, progress bar) into :func:`get_data_home` (``SPECSK_DATA``, default
 ``~/specsk_data``), unpack it and return what the matching loader returns.
@@ -28,10 +31,12 @@ from ._esc import load_esc10, load_esc50
 from ._fetch import fetch_esc50, fetch_fsdd, fetch_urbansound8k, get_data_home
 from ._folder import load_folder, load_manifest
 from ._fsdd import load_fsdd
+from ._samples import SAMPLE_CLIPS, load_sample_clips
 from ._synthetic import SOUND_KINDS, make_sounds
 from ._urbansound8k import load_urbansound8k
 
 __all__ = [
+    "SAMPLE_CLIPS",
     "SOUND_KINDS",
     "GroupedSplit",
     "fetch_esc50",
@@ -43,6 +48,7 @@ __all__ = [
     "load_folder",
     "load_fsdd",
     "load_manifest",
+    "load_sample_clips",
     "load_urbansound8k",
     "make_sounds",
 ]

@@ -23,7 +23,7 @@ images and use scikit-learn's PCA, FastICA or NMF, then map components back to i
     S_hat = pipe.inverse_transform(pipe.transform(S))              # back to (n, n_bins, n_frames)
 
 (NMF needs non-negative input: power or magnitude, not dB.)
-See ``docs/examples/plot_eigen_spectrograms.py``.
+See ``docs/gallery/spectrograms/plot_eigen_spectrograms.py``.
 """
 
 from ._hpss import HPSS, hpss

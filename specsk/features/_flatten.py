@@ -70,12 +70,14 @@ class Flatten(FeatureExtractorMixin, SpecskTransformer):
 
         Parameters
         ----------
-        X : np.ndarray [shape=(n, prod(input_shape_))]
-            Rows in the column order of ``transform`` (for example ``pca.components_``).
+        X : np.ndarray
+            Rows in the column order of ``transform`` (for example ``pca.components_``),
+            of shape ``(n, prod(input_shape_))``.
 
         Returns
         -------
-        S : np.ndarray [shape=(n, *input_shape_)]
+        S : np.ndarray
+            The images, of shape ``(n, *input_shape_)``.
         """
         check_is_fitted(self)
         Xt = as_float_array(np.asarray(X.to_numpy() if hasattr(X, "to_numpy") else X))

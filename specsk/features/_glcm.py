@@ -87,7 +87,7 @@ def _quantizer(levels, value_range=None, bin_edges=None):
 
 
 def quantize_images(X, *, levels, value_range=None, bin_edges=None) -> np.ndarray:
-    """Quantise a batch of images to integer gray levels ``0 .. levels - 1`` (uint8).
+    """Quantise a batch of images to integer gray levels ``0``, ..., ``levels - 1`` (uint8).
 
     Parameters
     ----------

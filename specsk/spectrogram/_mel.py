@@ -310,9 +310,9 @@ class MelSpectrogram(STFTParamsMixin, SpecskTransformer):
 
         Returns
         -------
-        X_original : np.ndarray [shape=(n, n_times_)]
-            An approximation of the clips (phase is estimated, detail above the mel
-            resolution is lost).
+        X_original : np.ndarray
+            Clips of shape ``(n, n_times_)``: an approximation of the clips (phase is
+            estimated, detail above the mel resolution is lost).
         """
         import librosa
         from sklearn.utils.validation import check_is_fitted

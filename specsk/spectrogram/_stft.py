@@ -148,7 +148,7 @@ class STFTSpectrogram(STFTParamsMixin, SpecskTransformer):
     pad_mode : str, default="constant"
         ``np.pad`` mode used for centring.
     output : {"magnitude", "power", "real_imag", "mag_phase"}, default="magnitude"
-        ``"magnitude"`` |D| and ``"power"`` |D|**2 are 3-D ``(n, n_bins, n_frames)``;
+        ``"magnitude"`` ``|D|`` and ``"power"`` ``|D|**2`` are 3-D ``(n, n_bins, n_frames)``;
         ``"real_imag"`` (real, imaginary) and ``"mag_phase"`` (magnitude, phase in radians)
         are 4-D ``(n, 2, n_bins, n_frames)`` with the two parts as channels.
     n_iter : int, default=32

@@ -41,10 +41,10 @@ def _consistent(meta: dict, shape: tuple) -> dict:
 
 
 class SignalArray(np.ndarray):
-    """An ``ndarray`` that carries signal metadata.
+    """An ``ndarray`` that carries signal metadata (``None`` where unknown).
 
-    Attributes (``None`` when unknown)
-    ----------------------------------
+    Attributes
+    ----------
     sr : float
         Sample rate of the audio the data comes from, in Hz.
     hop_length : int

@@ -8,17 +8,11 @@ FastICA or NMF: :class:`specsk.features.Flatten` turns each image into a row, an
 as eigenfaces are for faces). This example builds a small synthetic dataset of three sound
 classes (a steady tone, an upward chirp, a click train), fits ``Flatten + PCA`` and shows the
 mean image and the first components, and a reconstruction from a few components.
-
-Run ``python plot_eigen_spectrograms.py out.png`` to save the figure; it runs in a second or two.
 """
 
-import sys
-
-import matplotlib
-
-if __name__ == "__main__" and len(sys.argv) > 1:
-    matplotlib.use("Agg")  # saving only: no display needed
-
+# %%
+# A small dataset of three kinds of spectrogram
+# ---------------------------------------------
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.decomposition import PCA
@@ -56,29 +50,25 @@ def make_spectrograms(n_per_class=30, random_state=0):
     return np.asarray(images, dtype=np.float32), np.asarray(labels)
 
 
-def main(out=None):
-    S, _ = make_spectrograms()
-    pipe = make_pipeline(Flatten(), PCA(n_components=8, random_state=0)).fit(S)
-    flatten, pca = pipe[0], pipe[-1]
-    # components_ are rows in Flatten's column order: back to (8, n_bins, n_frames) images
-    eigen = flatten.inverse_transform(pca.components_)
-    mean = flatten.inverse_transform(pca.mean_[np.newaxis])[0]
-    S_hat = pipe.inverse_transform(pipe.transform(S[:1]))[0]
+S, y = make_spectrograms()
+print(f"{S.shape[0]} images of {S.shape[1]} bins x {S.shape[2]} frames, classes {set(y)}")
 
-    fig, axes = plt.subplots(2, 4, figsize=(12, 5.5), layout="constrained")
-    plot_spectrogram(mean, ax=axes[0, 0], y_axis="bins", title="mean")
-    for j, ax in enumerate(axes.flat[1:6]):
-        ratio = pca.explained_variance_ratio_[j]
-        plot_spectrogram(eigen[j], ax=ax, y_axis="bins", title=f"component {j} ({ratio:.0%})")
-    plot_spectrogram(S[0], ax=axes[1, 2], y_axis="bins", title="a tone")
-    plot_spectrogram(S_hat, ax=axes[1, 3], y_axis="bins", title="reconstructed (8 comp.)")
-    fig.suptitle("Eigen-spectrograms: Flatten + PCA, components shown as images")
-    if out:
-        fig.savefig(out, dpi=80)
-    else:
-        plt.show()
-    return eigen
+# %%
+# PCA on whole images, components back as images
+# ----------------------------------------------
+pipe = make_pipeline(Flatten(), PCA(n_components=8, random_state=0)).fit(S)
+flatten, pca = pipe[0], pipe[-1]
+# components_ are rows in Flatten's column order: back to (8, n_bins, n_frames) images
+eigen = flatten.inverse_transform(pca.components_)
+mean = flatten.inverse_transform(pca.mean_[np.newaxis])[0]
+S_hat = pipe.inverse_transform(pipe.transform(S[:1]))[0]
 
-
-if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else None)
+fig, axes = plt.subplots(2, 4, figsize=(12, 5.5), layout="constrained")
+plot_spectrogram(mean, ax=axes[0, 0], y_axis="bins", title="mean")
+for j, ax in enumerate(axes.flat[1:6]):
+    ratio = pca.explained_variance_ratio_[j]
+    plot_spectrogram(eigen[j], ax=ax, y_axis="bins", title=f"component {j} ({ratio:.0%})")
+plot_spectrogram(S[0], ax=axes[1, 2], y_axis="bins", title="a tone")
+plot_spectrogram(S_hat, ax=axes[1, 3], y_axis="bins", title="reconstructed (8 comp.)")
+fig.suptitle("Eigen-spectrograms: Flatten + PCA, components shown as images")
+plt.show()

@@ -7,17 +7,11 @@ route: a mel spectrogram in dB, a median filter, and per-frequency noise-floor r
 row of the figure is one class (tone, chirp, harmonic stack, amplitude-modulated noise band,
 click train); each column one stage. The last lines fit the whole route with texture
 features and a support vector machine and print the cross-validated accuracy.
-
-Run ``python plot_image_pipeline.py out.png`` to save the figure; it runs in a few seconds.
 """
 
-import sys
-
-import matplotlib
-
-if __name__ == "__main__" and len(sys.argv) > 1:
-    matplotlib.use("Agg")  # saving only: no display needed
-
+# %%
+# Five synthetic classes and three image stages
+# ---------------------------------------------
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.model_selection import cross_val_score
@@ -56,6 +50,9 @@ stages = [
     for k, (title, _) in enumerate(steps)
 ]
 
+# %%
+# One clip per class, stage by stage
+# ----------------------------------
 first = np.array([np.flatnonzero(y == k)[0] for k in range(len(names))])
 fig, axes = plt.subplots(
     len(names),
@@ -73,6 +70,12 @@ for col, (title, pipe) in enumerate(stages):
         ax.set_xlabel("")
         ax.set_ylabel("")
 
+plt.show()
+
+# %%
+# The whole route, cross-validated
+# --------------------------------
+# The same stages followed by texture features and an SVM: one estimator.
 route = make_pipeline(
     *[s for _, ss in steps for s in ss],
     make_union(GLCMFeatures(levels=16), LBPHistogram(n_bands=4)),
@@ -81,8 +84,3 @@ route = make_pipeline(
 )
 scores = cross_val_score(route, X, y, cv=3)
 print(f"image route, 3-fold accuracy: {scores.mean():.3f} +- {scores.std():.3f}")
-
-if len(sys.argv) > 1:
-    fig.savefig(sys.argv[1], dpi=80)
-else:  # pragma: no cover - interactive use
-    plt.show()

@@ -10,13 +10,13 @@ power spectrogram in dB is smoothed a little, thresholded (Otsu), cleaned with
 go), and every region is measured with :func:`specsk.segmentation.regions_table` (onset and
 offset in seconds, lowest and highest frequency in Hz ...). The figure shows the spectrogram
 and the label image over it.
-
-Run ``python plot_segmentation_scene.py out.png`` to save the figure; it runs in a second or
-two.
 """
 
-import sys
-
+# %%
+# A synthetic scene with five known events
+# ----------------------------------------
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 from scipy import ndimage, signal
 from sklearn.pipeline import make_pipeline
@@ -64,13 +64,7 @@ def segment(x):
     return S_db, labels, table
 
 
-def plot(S_db, labels, table, path=None):
-    import matplotlib
-
-    if path is not None:
-        matplotlib.use("Agg")  # saving only: no display needed
-    import matplotlib.pyplot as plt
-
+def plot(S_db, labels, table):
     extent = (0, S_db.shape[-1] * HOP / SR, 0, SR / 2)
     fig, axes = plt.subplots(2, 1, figsize=(8, 6), sharex=True, constrained_layout=True)
     axes[0].imshow(S_db[0], origin="lower", aspect="auto", extent=extent, cmap="magma")
@@ -87,19 +81,22 @@ def plot(S_db, labels, table, path=None):
     for ax in axes:
         ax.set_ylabel("Hz")
     axes[1].set_xlabel("s")
-    if path is not None:
-        fig.savefig(path, dpi=100)
     return fig
 
 
-def main(path=None):
-    x, events = make_scene()
-    S_db, labels, table = segment(x)
-    cols = ["onset_s", "offset_s", "low_hz", "high_hz", "area"]
-    print(table[cols].round(3).to_string())
-    print("events:", ", ".join(f"{name} {t0:.2f}-{t1:.2f} s" for name, t0, t1 in events))
-    plot(S_db, labels, table, path)
+# %%
+# Segment, measure, compare with the truth
+# ----------------------------------------
+# One row per region: where it is in seconds and Hz, and its size. The events as they were
+# made are printed below the table.
+x, events = make_scene()
+S_db, labels, table = segment(x)
+cols = ["onset_s", "offset_s", "low_hz", "high_hz", "area"]
+print(table[cols].round(3).to_string())
+print("events:", ", ".join(f"{name} {t0:.2f}-{t1:.2f} s" for name, t0, t1 in events))
 
-
-if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else None)
+# %%
+# The label image over the spectrogram
+# ------------------------------------
+plot(S_db, labels, table)
+plt.show()
