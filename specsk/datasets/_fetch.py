@@ -260,9 +260,20 @@ def _extract(archive: Path, dest: Path) -> None:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _fetch(
-    ds: _Dataset, *, data_home, url, known_hash, download_if_missing, keep_archive, verbose
-) -> Path:
+_OPTIONS = ("data_home", "url", "known_hash", "download_if_missing", "keep_archive", "verbose")
+
+
+def _options(scope: dict) -> dict:
+    return {k: scope[k] for k in _OPTIONS}
+
+
+def _fetch(ds: _Dataset, options: dict) -> Path:
+    """The unpacked root of ``ds``, downloaded if needed; ``options`` are the fetcher's own
+    keyword arguments (``data_home``, ``url``, ``known_hash``, ``download_if_missing``,
+    ``keep_archive``, ``verbose``)."""
+    data_home, url, known_hash = options["data_home"], options["url"], options["known_hash"]
+    download_if_missing, keep_archive = options["download_if_missing"], options["keep_archive"]
+    verbose = options["verbose"]
     home = get_data_home(data_home)
     dest = home / ds.folder
     root = _find_root(dest, ds.marker)
@@ -344,15 +355,7 @@ def fetch_esc50(
     >>> from specsk.datasets import fetch_esc50
     >>> esc = fetch_esc50(verbose=True)  # doctest: +SKIP
     """
-    root = _fetch(
-        _ESC50,
-        data_home=data_home,
-        url=url,
-        known_hash=known_hash,
-        download_if_missing=download_if_missing,
-        keep_archive=keep_archive,
-        verbose=verbose,
-    )
+    root = _fetch(_ESC50, _options(locals()))
     return load_esc50(root, esc10_only=esc10_only)
 
 
@@ -384,15 +387,7 @@ def fetch_fsdd(
     >>> from specsk.datasets import fetch_fsdd
     >>> fsdd = fetch_fsdd()  # doctest: +SKIP
     """
-    root = _fetch(
-        _FSDD,
-        data_home=data_home,
-        url=url,
-        known_hash=known_hash,
-        download_if_missing=download_if_missing,
-        keep_archive=keep_archive,
-        verbose=verbose,
-    )
+    root = _fetch(_FSDD, _options(locals()))
     return load_fsdd(root, split=split)
 
 
@@ -421,15 +416,7 @@ def fetch_urbansound8k(
     >>> from specsk.datasets import fetch_urbansound8k
     >>> us8k = fetch_urbansound8k(verbose=True)  # doctest: +SKIP
     """
-    root = _fetch(
-        _US8K,
-        data_home=data_home,
-        url=url,
-        known_hash=known_hash,
-        download_if_missing=download_if_missing,
-        keep_archive=keep_archive,
-        verbose=verbose,
-    )
+    root = _fetch(_US8K, _options(locals()))
     return load_urbansound8k(root)
 
 
