@@ -8,10 +8,9 @@ from numbers import Integral, Real
 import numba
 import numpy as np
 
-from ..base import SpecskTransformer
 from ..utils._parallel import effective_n_threads, numba_threads
 from ..utils._sklearn_compat import Interval, validate_params
-from ._common import MODE_CONSTRAINT, PAD_MODES, as_planes, check_batch
+from ._common import MODE_CONSTRAINT, PAD_MODES, ImageFilter, as_planes, check_batch
 
 __all__ = ["BilateralFilter", "bilateral_filter"]
 
@@ -160,7 +159,7 @@ def bilateral_filter(
     return _bilateral(check_batch(S), sigma_spatial, sigma_range, win_size, mode, n_jobs)
 
 
-class BilateralFilter(SpecskTransformer):
+class BilateralFilter(ImageFilter):
     """Edge-preserving bilateral smoothing of spectrogram images.
 
     Smooths noise while keeping sharp onsets and harmonic edges; see
@@ -195,11 +194,6 @@ class BilateralFilter(SpecskTransformer):
     >>> BilateralFilter(sigma_range=0.2).fit_transform(S).shape
     (4, 32, 20)
     """
-
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = True
 
     _parameter_constraints = _BILATERAL_PARAMS
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..base import SpecskTransformer
 from ..utils._sklearn_compat import StrOptions
 from ..utils._validation import check_spectrograms
 
@@ -36,3 +37,14 @@ def as_planes(S: np.ndarray) -> np.ndarray:
     different representations (mel, CQT, ...) and must not be mixed either.
     """
     return S.reshape((-1, *S.shape[-2:]))
+
+
+class ImageFilter(SpecskTransformer):
+    """Base of the image filters: a batch of spectrogram images in, the same shape out.
+
+    Declares the family once (see :mod:`specsk.base`); input and output kinds and
+    statelessness are the base class's defaults, and a filter that learns something (a noise
+    floor, normalisation statistics) sets ``_stateless = False``.
+    """
+
+    _kind = "filter"

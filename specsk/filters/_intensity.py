@@ -6,9 +6,8 @@ from numbers import Real
 
 import numpy as np
 
-from ..base import SpecskTransformer
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
-from ._common import check_batch
+from ._common import ImageFilter, check_batch
 
 __all__ = [
     "Clip",
@@ -101,7 +100,7 @@ def noise_floor_removal(
     return _noise_floor_removal(check_batch(S), statistic, percentile, clip_negative, noise_profile)
 
 
-class NoiseFloorRemoval(SpecskTransformer):
+class NoiseFloorRemoval(ImageFilter):
     """Per-frequency noise-floor subtraction (stationary background removal).
 
     Parameters
@@ -140,10 +139,7 @@ class NoiseFloorRemoval(SpecskTransformer):
     (32,)
     """
 
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = False
+    _stateless = False  # fit learns from the data
 
     _parameter_constraints = {**_NOISE_FLOOR_PARAMS, "per": [StrOptions({"clip", "dataset"})]}
 
@@ -263,7 +259,7 @@ def image_normalize(S, *, method="minmax", per="image", eps=1e-8):
     return _image_normalize(check_batch(S), method, per, eps)
 
 
-class ImageNormalize(SpecskTransformer):
+class ImageNormalize(ImageFilter):
     """Min-max or z-score normalisation per image, per frequency band, or per dataset.
 
     Parameters
@@ -299,10 +295,7 @@ class ImageNormalize(SpecskTransformer):
     dtype('float32')
     """
 
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = False
+    _stateless = False  # fit learns from the data
 
     _parameter_constraints = {
         **_NORMALIZE_PARAMS,
@@ -421,7 +414,7 @@ def clip(S, *, min=None, max=None, percentile=None):
     return _clip(check_batch(S), min, max, percentile)
 
 
-class Clip(SpecskTransformer):
+class Clip(ImageFilter):
     """Clip spectrogram values to fixed bounds or to per-image percentiles.
 
     Parameters
@@ -444,11 +437,6 @@ class Clip(SpecskTransformer):
     >>> Clip(percentile=(1, 99)).fit_transform(S).shape
     (4, 32, 20)
     """
-
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = True
 
     _parameter_constraints = _CLIP_PARAMS
 

@@ -8,11 +8,10 @@ import numba
 import numpy as np
 from scipy import ndimage
 
-from ..base import SpecskTransformer
 from ..utils._parallel import effective_n_threads, numba_threads
 from ..utils._sklearn_compat import StrOptions, validate_params
 from ..utils._validation import Pair, as_pair
-from ._common import as_planes, check_batch
+from ._common import ImageFilter, as_planes, check_batch
 
 __all__ = ["Morphology", "morphology"]
 
@@ -184,7 +183,7 @@ def morphology(S, *, operation="opening", size=(3, 3), footprint=None, n_jobs=No
     return _morphology(check_batch(S), operation, size, footprint, n_jobs)
 
 
-class Morphology(SpecskTransformer):
+class Morphology(ImageFilter):
     """Grey-level morphology (erosion, dilation, opening, closing, top-hats) of spectrograms.
 
     Batched :mod:`scipy.ndimage` grey morphology, equal per image to ``skimage.morphology``;
@@ -218,11 +217,6 @@ class Morphology(SpecskTransformer):
     >>> Morphology(operation="white_tophat", size=(1, 9)).fit_transform(S).shape
     (4, 32, 20)
     """
-
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = True
 
     _parameter_constraints = _MORPHOLOGY_PARAMS
 

@@ -7,10 +7,9 @@ from numbers import Integral
 
 import numpy as np
 
-from ..base import SpecskTransformer
 from ..utils._sklearn_compat import Interval, validate_params
 from ..utils._validation import Pair, as_pair
-from ._common import as_planes, check_batch
+from ._common import ImageFilter, as_planes, check_batch
 
 __all__ = ["Resize", "resize"]
 
@@ -105,7 +104,7 @@ def resize(S, *, shape=(128, 128), order=1, anti_aliasing=True):
     return _resize(check_batch(S), shape, order, anti_aliasing)
 
 
-class Resize(SpecskTransformer):
+class Resize(ImageFilter):
     """Resize spectrogram images to a fixed size (batched ``skimage.transform.resize``).
 
     Parameters
@@ -130,11 +129,6 @@ class Resize(SpecskTransformer):
     >>> Resize(shape=(32, 32)).fit_transform(S).shape
     (4, 32, 32)
     """
-
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = True
 
     _parameter_constraints = _RESIZE_PARAMS
 

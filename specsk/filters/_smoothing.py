@@ -8,11 +8,10 @@ import numba
 import numpy as np
 from scipy import ndimage
 
-from ..base import SpecskTransformer
 from ..utils._parallel import effective_n_threads, numba_threads, run_chunked
 from ..utils._sklearn_compat import Interval, validate_params
 from ..utils._validation import Pair, as_pair
-from ._common import MODE_CONSTRAINT, PAD_MODES, as_planes, check_batch
+from ._common import MODE_CONSTRAINT, PAD_MODES, ImageFilter, as_planes, check_batch
 
 __all__ = [
     "GaussianFilter",
@@ -266,7 +265,7 @@ def wiener_filter(S, *, size=(5, 5), noise=None, n_jobs=None):
     return _wiener_filter(check_batch(S), size, noise, n_jobs)
 
 
-class GaussianFilter(SpecskTransformer):
+class GaussianFilter(ImageFilter):
     """Gaussian smoothing of spectrogram images (batched :func:`scipy.ndimage.gaussian_filter`).
 
     Parameters
@@ -296,11 +295,6 @@ class GaussianFilter(SpecskTransformer):
     (4, 32, 20)
     """
 
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = True
-
     _parameter_constraints = _GAUSSIAN_PARAMS
 
     def __init__(self, *, sigma=(1.0, 1.0), mode="reflect", truncate=4.0):
@@ -316,7 +310,7 @@ class GaussianFilter(SpecskTransformer):
         return [{}, {"sigma": (2.0, 0.5), "mode": "nearest", "truncate": 2.0}]
 
 
-class MedianFilter(SpecskTransformer):
+class MedianFilter(ImageFilter):
     """Median filter of spectrogram images (batched :func:`scipy.ndimage.median_filter`).
 
     Parameters
@@ -348,11 +342,6 @@ class MedianFilter(SpecskTransformer):
     (4, 32, 20)
     """
 
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = True
-
     _parameter_constraints = _MEDIAN_PARAMS
 
     def __init__(self, *, size=(3, 3), mode="reflect", n_jobs=None):
@@ -368,7 +357,7 @@ class MedianFilter(SpecskTransformer):
         return [{}, {"size": (5, 1), "mode": "wrap", "n_jobs": 2}]
 
 
-class WienerFilter(SpecskTransformer):
+class WienerFilter(ImageFilter):
     """Adaptive Wiener noise reduction of spectrogram images (batched ``scipy.signal.wiener``).
 
     Parameters
@@ -399,11 +388,6 @@ class WienerFilter(SpecskTransformer):
     >>> WienerFilter(size=3).fit_transform(S).shape
     (4, 32, 20)
     """
-
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = True
 
     _parameter_constraints = _WIENER_PARAMS
 

@@ -9,9 +9,8 @@ import numpy as np
 import pywt
 from scipy.stats import norm
 
-from ..base import SpecskTransformer
 from ..utils._sklearn_compat import Interval, StrOptions, validate_params
-from ._common import as_planes, check_batch
+from ._common import ImageFilter, as_planes, check_batch
 
 __all__ = ["WaveletDenoise", "wavelet_denoise"]
 
@@ -141,7 +140,7 @@ def wavelet_denoise(
     return _wavelet_denoise(check_batch(S), wavelet, method, mode, sigma, wavelet_levels)
 
 
-class WaveletDenoise(SpecskTransformer):
+class WaveletDenoise(ImageFilter):
     """Wavelet-shrinkage denoising of spectrogram images (batched, PyWavelets).
 
     Per image equal to :func:`skimage.restoration.denoise_wavelet` on float images; see
@@ -174,11 +173,6 @@ class WaveletDenoise(SpecskTransformer):
     >>> WaveletDenoise(method="VisuShrink").fit_transform(S).shape
     (4, 32, 20)
     """
-
-    _input = "spectrogram"
-    _output = "spectrogram"
-    _kind = "filter"
-    _stateless = True
 
     _parameter_constraints = _WAVELET_PARAMS
 
