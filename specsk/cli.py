@@ -245,22 +245,8 @@ def _load_clips(paths, sr, *, progress):
     from .audio._io import load_audio
     from .utils import SignalList
 
-    clips, ok, errors, rate = [], [], [], sr
-    chunk = 64
-    from tqdm.auto import tqdm
-
-    with tqdm(
-        total=len(paths), desc="loading audio", unit="file", disable=not progress, file=sys.stderr
-    ) as bar:
-        for start in range(0, len(paths), chunk):
-            c, rep = load_audio(paths[start : start + chunk], sr=sr, on_error="skip")
-            clips += c
-            ok.append(rep.ok)
-            errors += [(start + i, p, r) for i, p, r in rep.errors]
-            rate = rep.sr if rep.sr is not None else rate
-            bar.update(len(c) + len(rep.errors))
-    ok = np.concatenate(ok) if ok else np.zeros(0, bool)
-    return SignalList(clips, sr=rate), ok, errors
+    clips, report = load_audio(paths, sr=sr, on_error="skip", verbose=progress)
+    return SignalList(clips, sr=report.sr), np.asarray(report.ok, dtype=bool), report.errors
 
 
 # -- commands -------------------------------------------------------------------------------------
@@ -591,6 +577,7 @@ def cmd_show(args) -> int:
     import matplotlib.pyplot as plt
 
     from .plotting import plot_spectrogram
+    from .utils import with_metadata
 
     if len(args.items) == 1 and (
         args.items[0].partition(":")[0].lower() in _LAYOUTS
@@ -631,7 +618,7 @@ def cmd_show(args) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for ax, clip, title in zip(axes.flat, clips, titles, strict=False):
-            one = with_sr(np.asarray(clip, dtype=np.float32)[None], clips.sr)
+            one = with_metadata(np.asarray(clip, dtype=np.float32)[None], {"sr": clips.sr})
             S = PowerToDb(ref="max").fit_transform(step.fit_transform(one))
             if filt is not None:
                 S = filt.fit_transform(S)
@@ -644,12 +631,6 @@ def cmd_show(args) -> int:
     plt.close(fig)
     print(f"wrote {args.output} ({n} spectrograms)", file=sys.stderr)
     return 0
-
-
-def with_sr(x, sr):
-    from .utils import SignalArray
-
-    return SignalArray.wrap(x, sr=sr)
 
 
 def _is_class_folder(item) -> bool:
