@@ -194,11 +194,15 @@ def _models(args, data) -> tuple[dict, float | None, float | None]:
     duration = args.duration or getattr(data, "duration", None)
     models = {}
     specs = [load_spec(p) for p in (args.pipeline or [])]
-    for spec in specs:
-        if spec.sr is not None:
-            if args.sr is None and sr not in (None, spec.sr) and models:
-                raise UsageError("the pipeline specs give different sample rates; pass --sr")
-            sr = spec.sr if args.sr is None else sr
+    rates = sorted({spec.sr for spec in specs if spec.sr is not None})
+    if args.sr is None and rates:
+        # evaluate reads the audio once, at one rate, for every model
+        if len(rates) > 1:
+            listed = ", ".join(f"{r:g}" for r in rates)
+            raise UsageError(
+                f"the pipeline specs give different sample rates ({listed} Hz); pass --sr"
+            )
+        sr = rates[0]
     names = []
     for item in args.recipe or []:
         names += [n.strip() for n in item.split(",") if n.strip()]

@@ -180,6 +180,10 @@ def test_recipes_and_plugins(capsys):
         (["evaluate", "{root}"], "give --recipe"),
         (["evaluate", "{root}", "--pipeline", "{bad}"], "unknown parameter 'nfft'"),
         (["evaluate", "{root}", "--pipeline", "{spec}", "--cv", "1"], "at least 2 folds"),
+        (
+            ["evaluate", "{root}", "--pipeline", "{spec}", "--pipeline", "{spec16k}"],
+            "different sample rates",
+        ),
         (["evaluate", "{root}", "--pipeline", "{spec}", "--cv", "x"], "'official' or a number"),
         (["predict", "{root}/nothing.skops", "{root}"], "nothing.skops"),
     ],
@@ -188,7 +192,11 @@ def test_user_mistakes_give_one_line_and_exit_code_2(argv, message, folder, spec
     root, _ = folder
     bad = tmp_path / "bad.yaml"
     bad.write_text("steps:\n  - MelSpectrogram: {nfft: 256}\n")
-    argv = [a.format(root=root, bad=bad, spec=spec) for a in argv]
+    spec16k = tmp_path / "at16k.yaml"
+    spec16k.write_text("sr: 16000\n" + SPEC)
+    spec8k = tmp_path / "at8k.yaml"
+    spec8k.write_text(f"sr: {SR}\n" + SPEC)
+    argv = [a.format(root=root, bad=bad, spec=spec8k, spec16k=spec16k) for a in argv]
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
