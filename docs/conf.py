@@ -81,29 +81,6 @@ numpydoc_attributes_as_param_list = True
 numpydoc_xref_param_type = False
 numpydoc_validation_checks: set[str] = set()  # style is linted in the repository, not here
 
-# the subpackages of the API reference, in reading order (docs/gen_api.py has the same list)
-API_MODULES = (
-    "audio",
-    "spectrogram",
-    "filters",
-    "features",
-    "decomposition",
-    "segmentation",
-    "screening",
-    "nn",
-    "datasets",
-    "recipes",
-    "evaluation",
-    "io",
-    "spec",
-    "plotting",
-    "registry",
-    "base",
-    "utils",
-    "utils.estimator_checks",
-    "exceptions",
-)
-
 
 def _defining_class(obj):
     """The class whose namespace defines method/property ``obj`` (None when unknown)."""

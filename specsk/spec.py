@@ -205,7 +205,10 @@ def _build_step(step, *, where):
         )
     cls = _resolve_class(name, where)
     where = f"{where} ({name})"
-    accepted = cls().get_params(deep=False) if _default_constructible(cls) else None
+    try:  # the parameters a default instance has (None: the class needs arguments)
+        accepted = cls().get_params(deep=False)
+    except Exception:
+        accepted = None
     kwargs = {}
     for key, value in params.items():
         if accepted is not None and key not in accepted:
@@ -229,14 +232,6 @@ def _value(value, *, where):
     if isinstance(value, list) and all(isinstance(v, int | float | str) for v in value):
         return tuple(value)
     return value
-
-
-def _default_constructible(cls) -> bool:
-    try:
-        cls()
-    except Exception:
-        return False
-    return True
 
 
 def _resolve_class(name, where):
